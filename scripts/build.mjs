@@ -1,0 +1,34 @@
+// Bundles every entry point (extension, language server, CLI, webviews) with esbuild.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, chmodSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+
+const nodeEntries = [
+  { in: 'src/extension/main.ts', out: 'extension', external: ['vscode'] },
+  { in: 'src/server/main.ts', out: 'server' },
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+];
+const webEntries = [
+  { in: 'webview/verifier-log/main.ts', out: 'webview/verifier-log' },
+  { in: 'webview/live/main.ts', out: 'webview/live' },
+];
+
+mkdirSync('dist', { recursive: true });
+const builds = [];
+for (const e of nodeEntries) {
+  if (!existsSync(e.in)) continue;
+  builds.push(esbuild.build({
+    ...common, entryPoints: [e.in], outfile: `dist/${e.out}.js`, platform: 'node', target: 'node20',
+    format: 'cjs', external: e.external ?? [], banner: e.banner ? { js: e.banner } : undefined,
+  }));
+}
+for (const e of webEntries) {
+  if (!existsSync(e.in)) continue;
+  builds.push(esbuild.build({
+    ...common, entryPoints: [e.in], outfile: `dist/${e.out}.js`, platform: 'browser', target: 'es2022', format: 'iife',
+  }));
+}
+await Promise.all(builds);
+if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
