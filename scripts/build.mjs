@@ -1,6 +1,6 @@
 // Bundles every entry point (extension, language server, CLI, webviews) with esbuild.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, chmodSync, copyFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
@@ -31,4 +31,7 @@ for (const e of webEntries) {
   }));
 }
 await Promise.all(builds);
+// Webviews may load only from dist/webview and media: the codicon font goes beside their bundles.
+mkdirSync('dist/webview/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/webview/codicons/${f}`);
 if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);

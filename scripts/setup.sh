@@ -28,3 +28,22 @@ fi
 
 bash scripts/install-code-server.sh
 echo "setup: done"
+
+# The agent's aarch64 build (remote hosts on arm64): Debian's cross gcc plus arm64 multiarch libraries.
+if [ -f agent/Makefile ] && [ "$(uname -m)" = x86_64 ]; then
+  ROOTCMD=""; [ "$(id -u)" -eq 0 ] || ROOTCMD="sudo"
+  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    $ROOTCMD dpkg --add-architecture arm64
+    $ROOTCMD apt-get update -qq
+  fi
+  cross=()
+  for p in gcc-aarch64-linux-gnu libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || cross+=("$p")
+  done
+  if ((${#cross[@]})); then
+    echo "setup: installing the agent's aarch64 cross toolchain: ${cross[*]}"
+    DEBIAN_FRONTEND=noninteractive $ROOTCMD apt-get install -y -qq "${cross[@]}" >/dev/null
+  fi
+  echo "setup: building the aarch64 agent"
+  make -s -C agent aarch64
+fi

@@ -1,0 +1,41 @@
+/* Layout shared by the capture dispatchers (capture.bpf.c) and the agent that reads their ringbuf. */
+#ifndef XM_CAPTURE_H
+#define XM_CAPTURE_H
+
+#define XM_META_MAX 64   /* the kernel allows 32 bytes of XDP metadata today; room for growth */
+#define XM_SNAP_MAX 128  /* packet head bytes at most */
+#define XM_HOOK_XDP 0
+#define XM_HOOK_TC 1
+
+struct xm_config {
+	__u32 enabled;
+	__u32 sample_every;  /* capture 1 of N packets per CPU; 0/1 = all */
+	__u32 rate_per_cpu;  /* rows per second per CPU; 0 = unlimited */
+	__u32 snap;          /* packet head bytes, <= XM_SNAP_MAX */
+};
+
+struct xm_stats {
+	__u64 seen;
+	__u64 captured;
+	__u64 sampled_out;
+	__u64 rate_limited;
+	__u64 ringbuf_full;
+	__u64 win_start;
+	__u64 win_count;
+};
+
+struct xm_row {
+	__u64 ts_ns;      /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
+	__u32 ifindex;
+	__u32 queue;
+	__s32 verdict;
+	__u32 pkt_len;    /* data_end - data (linear part for XDP, skb->len for TC) */
+	__u16 meta_len;   /* data - data_meta; may exceed XM_META_MAX (then truncated) */
+	__u16 head_len;   /* bytes valid in pkt[] */
+	__u16 snap;
+	__u16 hook;
+	__u8 meta[XM_META_MAX];
+	__u8 pkt[XM_SNAP_MAX];
+};
+
+#endif

@@ -1,0 +1,1255 @@
+/* xdp-meta-agent: loads, attaches and captures XDP/TC programs for xdp-meta over a JSON-lines protocol on stdin/stdout.
+ *
+ * Protocol: docs/agent-protocol.md (mirrored in src/core/remote/protocol.ts). One request per line in,
+ * one response per request out (same "id"), plus "ev" event lines (capture rows, stats). Everything
+ * else (libbpf chatter, diagnostics) goes to stderr: fd 1 is pointed at stderr at startup and the
+ * protocol is written to a private dup of the original stdout, so nothing stray can corrupt it.
+ * Programs are attached only through bpf_links held by this process: when it dies, the kernel detaches.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "capture.h"
+#include "json.h"
+#include "netlink.h"
+
+#define AGENT_VERSION "0.1.0"
+#define PROTOCOL_VERSION 1
+
+/* Newer than the libc/libbpf 1.1 headers this builds against (include/uapi/linux/bpf.h). */
+#define XM_BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
+#define XM_BPF_TCX_INGRESS 46
+#define BPF_FS_MAGIC 0xcafe4a11
+
+#if defined(__x86_64__)
+#define AGENT_ARCH "x86_64"
+#elif defined(__aarch64__)
+#define AGENT_ARCH "aarch64"
+#else
+#define AGENT_ARCH "unknown"
+#endif
+
+/* The capture dispatcher object, built by the Makefile and embedded here. */
+__asm__(".section .rodata\n"
+	".balign 8\n"
+	".global xm_capture_obj\n"
+	"xm_capture_obj:\n"
+	".incbin \"" CAPTURE_OBJ "\"\n"
+	".global xm_capture_obj_end\n"
+	"xm_capture_obj_end:\n"
+	".previous\n");
+extern const char xm_capture_obj[], xm_capture_obj_end[];
+
+static int proto_fd = -1;
+static const char *btf_path = "/sys/kernel/btf/vmlinux";
+static const char *ssh_connection;
+static volatile sig_atomic_t stop_requested;
+static struct sb libbpf_msgs;
+static int libbpf_debug;
+
+/* ---- output ---- */
+
+static void out_line(struct sb *s)
+{
+	size_t off = 0;
+	sb_raw(s, "\n", 1);
+	while (off < s->len) {
+		ssize_t n = write(proto_fd, s->p + off, s->len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			/* The client is gone: stop; links die with the process. */
+			stop_requested = 1;
+			break;
+		}
+		off += (size_t)n;
+	}
+	s->len = 0;
+}
+
+static void reply_error(int64_t id, const char *code, int err, const char *log, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void reply_error(int64_t id, const char *code, int err, const char *log, const char *fmt, ...)
+{
+	struct sb s = { 0 };
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	sb_lit(&s, "{\"id\":");
+	sb_i64(&s, id);
+	sb_lit(&s, ",\"ok\":false,\"error\":{\"code\":");
+	sb_str(&s, code);
+	sb_lit(&s, ",\"message\":");
+	sb_str(&s, msg);
+	if (err) {
+		sb_fmt(&s, ",\"errno\":%d,\"strerror\":", err);
+		sb_str(&s, strerror(err));
+	}
+	sb_lit(&s, "}");
+	if (log) {
+		sb_lit(&s, ",\"log\":");
+		sb_str(&s, log);
+	}
+	if (libbpf_msgs.len) {
+		sb_lit(&s, ",\"libbpf_log\":");
+		sb_strn(&s, libbpf_msgs.p, libbpf_msgs.len);
+	}
+	sb_lit(&s, "}");
+	out_line(&s);
+	free(s.p);
+}
+
+static void reply_begin(struct sb *s, int64_t id)
+{
+	s->len = 0;
+	sb_lit(s, "{\"id\":");
+	sb_i64(s, id);
+	sb_lit(s, ",\"ok\":true");
+}
+
+static void reply_end(struct sb *s)
+{
+	sb_lit(s, "}");
+	out_line(s);
+}
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[4096];
+	if (level == LIBBPF_DEBUG && !libbpf_debug)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (libbpf_msgs.len < (1 << 20))
+		sb_lit(&libbpf_msgs, line);
+	return fprintf(stderr, "%s", line);
+}
+
+/* ---- state ---- */
+
+enum hook { HOOK_XDP, HOOK_TC };
+
+struct prog {
+	int id;                       /* handle, 0 = free slot */
+	struct bpf_object *obj;       /* the user's object */
+	struct bpf_program *prog;
+	struct bpf_object *disp;      /* capture dispatcher (capture mode) */
+	struct bpf_program *disp_prog;
+	struct bpf_link *ext_link;
+	enum hook hook;
+	int ifindex;                  /* bound device, 0 = not device-bound */
+	bool capture;                 /* rows can be captured (wrapped or freplace) */
+	bool freplace;                /* capture through the dispatcher + extension */
+	struct bpf_object *cap_obj;   /* the object holding xm_rows/xm_config/xm_stats */
+	struct bpf_program *run_prog; /* what is attached and test-run: the dispatcher or the program */
+	int capture_id;               /* > 0 while capturing */
+	int snap;
+	uint64_t mono_to_real_ns;
+	struct xm_stats last;         /* totals at the last stats event */
+};
+
+struct link {
+	int id;
+	int prog_id;
+	int fd;
+	int ifindex;
+	char mode[12];
+};
+
+#define MAX_PROGS 16
+#define MAX_LINKS 32
+static struct prog progs[MAX_PROGS];
+static struct link links[MAX_LINKS];
+static int next_handle = 1;
+static struct ring_buffer *rings;
+static bool rings_dirty;
+
+/* Row batching: rows of all captures go out in "rows" events of at most `batch_max` rows. */
+static struct sb rows_sb;
+static int rows_in_batch, rows_cap_id, batch_max = 512;
+
+static struct prog *find_prog(int id)
+{
+	for (int i = 0; i < MAX_PROGS; i++)
+		if (id && progs[i].id == id)
+			return &progs[i];
+	return NULL;
+}
+
+static struct link *find_link(int id)
+{
+	for (int i = 0; i < MAX_LINKS; i++)
+		if (id && links[i].id == id)
+			return &links[i];
+	return NULL;
+}
+
+static void link_close(struct link *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+}
+
+static void prog_free(struct prog *p)
+{
+	for (int i = 0; i < MAX_LINKS; i++)
+		if (links[i].id && links[i].prog_id == p->id)
+			link_close(&links[i]);
+	if (p->capture_id)
+		rings_dirty = true;
+	bpf_link__destroy(p->ext_link);
+	bpf_object__close(p->obj);
+	bpf_object__close(p->disp);
+	memset(p, 0, sizeof(*p));
+}
+
+static void cleanup_all(void)
+{
+	for (int i = 0; i < MAX_LINKS; i++)
+		if (links[i].id)
+			link_close(&links[i]);
+	ring_buffer__free(rings);
+	rings = NULL;
+	for (int i = 0; i < MAX_PROGS; i++)
+		if (progs[i].id)
+			prog_free(&progs[i]);
+}
+
+/* ---- helpers ---- */
+
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '+') return 62;
+	if (c == '/') return 63;
+	return -1;
+}
+
+/* Decodes base64 in place; returns the byte count or -1. */
+static ssize_t b64_decode(char *s, size_t n)
+{
+	size_t o = 0;
+	unsigned acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		int v;
+		if (s[i] == '=')
+			break;
+		v = b64val((unsigned char)s[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			s[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return (ssize_t)o;
+}
+
+/* Decodes hex; returns the byte count or -1. */
+static ssize_t hex_decode(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+	for (; *s; s++) {
+		int v;
+		if (*s == ' ' || *s == ':' || *s == '\n')
+			continue;
+		if (*s >= '0' && *s <= '9') v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f') v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F') v = *s - 'A' + 10;
+		else return -1;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			if (n >= cap)
+				return -1;
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return hi < 0 ? (ssize_t)n : -1;
+}
+
+static bool object_calls_metadata_kfuncs(struct bpf_object *obj)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	if (!btf)
+		return false;
+	for (__u32 i = 1; i < btf__type_cnt(btf); i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		if (btf_is_func(t) && !strncmp(btf__name_by_offset(btf, t->name_off), "bpf_xdp_metadata_", 17))
+			return true;
+	}
+	return false;
+}
+
+static const char *prog_type_name(enum bpf_prog_type t)
+{
+	const char *n = libbpf_bpf_prog_type_str(t);
+	return n ? n : "unknown";
+}
+
+/* ---- ops ---- */
+
+static void op_hello(int64_t id, const struct jreq *r)
+{
+	struct utsname u;
+	struct sb s = { 0 };
+	int64_t want = jreq_num(r, "version", PROTOCOL_VERSION);
+	uname(&u);
+	if (want != PROTOCOL_VERSION) {
+		reply_error(id, "version", 0, NULL, "client speaks protocol %lld, this agent speaks %d",
+			    (long long)want, PROTOCOL_VERSION);
+		return;
+	}
+	reply_begin(&s, id);
+	sb_fmt(&s, ",\"version\":%d,\"agent\":\"%s\",\"arch\":\"%s\",\"kernel\":", PROTOCOL_VERSION, AGENT_VERSION, AGENT_ARCH);
+	sb_str(&s, u.release);
+	sb_fmt(&s, ",\"libbpf\":\"%u.%u\",\"pid\":%d", libbpf_major_version(), libbpf_minor_version(), (int)getpid());
+	reply_end(&s);
+	free(s.p);
+}
+
+static uint64_t cap_eff(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	uint64_t v = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7))
+			v = strtoull(line + 7, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+static void bits_list(struct sb *s, uint64_t v, const char *const *names, int n)
+{
+	bool first = true;
+	sb_lit(s, "[");
+	for (int i = 0; i < 64; i++) {
+		if (!(v & (1ULL << i)))
+			continue;
+		if (!first)
+			sb_lit(s, ",");
+		first = false;
+		if (i < n && names[i])
+			sb_str(s, names[i]);
+		else
+			sb_fmt(s, "\"bit%d\"", i);
+	}
+	sb_lit(s, "]");
+}
+
+static int ssh_session_ifindex(void)
+{
+	char client[128];
+	if (!ssh_connection || sscanf(ssh_connection, "%127s", client) != 1)
+		return 0;
+	int oif = xm_route_oif(client);
+	return oif > 0 ? oif : 0;
+}
+
+static void op_probe(int64_t id, const struct jreq *r)
+{
+	static const char *const xdp_act[] = { "basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg", "ndo-xmit-sg" };
+	static const char *const rx_meta[] = { "timestamp", "hash", "vlan-tag" };
+	static const char *const xsk[] = { "tx-timestamp", "tx-checksum", "tx-launch-time-fifo" };
+	struct utsname u;
+	struct statfs sf;
+	struct sb s = { 0 };
+	uint64_t caps = cap_eff();
+	int family = xm_netdev_family();
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct if_nameindex *ifs = if_nameindex();
+	(void)r;
+	uname(&u);
+	reply_begin(&s, id);
+	sb_lit(&s, ",\"kernel\":");
+	sb_str(&s, u.release);
+	sb_lit(&s, ",\"machine\":");
+	sb_str(&s, u.machine);
+	sb_lit(&s, ",\"btf\":{\"path\":");
+	sb_str(&s, btf_path);
+	sb_fmt(&s, ",\"present\":%s}", access(btf_path, R_OK) == 0 ? "true" : "false");
+	sb_fmt(&s, ",\"bpffs\":%s", statfs("/sys/fs/bpf", &sf) == 0 && (unsigned long)sf.f_type == BPF_FS_MAGIC ? "true" : "false");
+	sb_fmt(&s, ",\"privileges\":{\"euid\":%d,\"cap_net_admin\":%s,\"cap_sys_admin\":%s,\"cap_bpf\":%s,\"cap_perfmon\":%s}",
+	       (int)geteuid(), caps & (1ULL << 12) ? "true" : "false", caps & (1ULL << 21) ? "true" : "false",
+	       caps & (1ULL << 39) ? "true" : "false", caps & (1ULL << 38) ? "true" : "false");
+	sb_fmt(&s, ",\"netdev_family\":%s", family > 0 ? "true" : "false");
+	sb_fmt(&s, ",\"ssh_ifindex\":%d", ssh_session_ifindex());
+	sb_lit(&s, ",\"interfaces\":[");
+	for (struct if_nameindex *it = ifs; it && it->if_index; it++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+		struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+		struct ifreq ifr = { 0 };
+		struct xm_netdev_features f;
+		static const char *const modes[] = { "none", "native", "generic", "offload", "multi" };
+		if (it != ifs)
+			sb_lit(&s, ",");
+		sb_fmt(&s, "{\"name\":");
+		sb_str(&s, it->if_name);
+		sb_fmt(&s, ",\"ifindex\":%u", it->if_index);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", it->if_name);
+		ifr.ifr_data = (void *)&di;
+		if (sock >= 0 && ioctl(sock, SIOCETHTOOL, &ifr) == 0) {
+			sb_lit(&s, ",\"driver\":");
+			sb_str(&s, di.driver);
+		}
+		if (bpf_xdp_query((int)it->if_index, 0, &q) == 0) {
+			sb_lit(&s, ",\"xdp\":{\"mode\":");
+			sb_str(&s, q.attach_mode < 5 ? modes[q.attach_mode] : "unknown");
+			sb_fmt(&s, ",\"prog_id\":%u,\"drv_prog_id\":%u,\"skb_prog_id\":%u,\"hw_prog_id\":%u}",
+			       q.prog_id, q.drv_prog_id, q.skb_prog_id, q.hw_prog_id);
+		}
+		if (family > 0 && xm_netdev_get(family, (int)it->if_index, &f) == 0) {
+			sb_lit(&s, ",\"xdp_features\":");
+			bits_list(&s, f.xdp_features, xdp_act, 7);
+			sb_lit(&s, ",\"xdp_rx_metadata_features\":");
+			bits_list(&s, f.rx_metadata_features, rx_meta, 3);
+			sb_lit(&s, ",\"xsk_features\":");
+			bits_list(&s, f.xsk_features, xsk, 3);
+			sb_fmt(&s, ",\"xdp_zc_max_segs\":%u", f.zc_max_segs);
+		}
+		sb_lit(&s, "}");
+	}
+	sb_lit(&s, "]");
+	if (ifs)
+		if_freenameindex(ifs);
+	if (sock >= 0)
+		close(sock);
+	reply_end(&s);
+	free(s.p);
+}
+
+/* Reads a whole file (object given by path on the agent's host). */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct sb s = { 0 };
+	char buf[65536];
+	size_t n;
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_raw(&s, buf, n);
+	fclose(f);
+	*len = s.len;
+	if (!s.p)
+		s.p = calloc(1, 1);
+	return s.p;
+}
+
+static struct bpf_object *open_capture_dispatcher(enum hook hook, int ifindex, bool dev_bound, char *errbuf, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "xdp_meta_capture");
+	struct bpf_object *d = bpf_object__open_mem(xm_capture_obj, (size_t)(xm_capture_obj_end - xm_capture_obj), &oo);
+	struct bpf_program *p;
+	int err;
+	if (!d) {
+		snprintf(errbuf, errlen, "cannot open the embedded capture dispatcher: %s", strerror(errno));
+		return NULL;
+	}
+	bpf_object__for_each_program(p, d) {
+		bool want = !strcmp(bpf_program__name(p), hook == HOOK_XDP ? "xm_dispatch_xdp" : "xm_dispatch_tc");
+		bpf_program__set_autoload(p, want);
+		if (want && dev_bound) {
+			bpf_program__set_ifindex(p, (__u32)ifindex);
+			bpf_program__set_flags(p, bpf_program__flags(p) | XM_BPF_F_XDP_DEV_BOUND_ONLY);
+		}
+	}
+	err = bpf_object__load(d);
+	if (err) {
+		snprintf(errbuf, errlen, "cannot load the capture dispatcher: %s", strerror(-err));
+		bpf_object__close(d);
+		return NULL;
+	}
+	return d;
+}
+
+static void op_load(int64_t id, const struct jreq *r)
+{
+	const char *path = jreq_str(r, "path", NULL);
+	const struct jv *b64 = jreq_get(r, "object");
+	const char *want = jreq_str(r, "program", NULL);
+	const char *dev_bound_s = jreq_str(r, "dev_bound", "auto");
+	int log_level = (int)jreq_num(r, "log_level", 1);
+	int64_t log_size = jreq_num(r, "log_size", 16 << 20);
+	int ifindex = (int)jreq_num(r, "ifindex", 0);
+	const char *capture_s = jreq_str(r, "capture", "none");
+	bool capture = strcmp(capture_s, "none") != 0, freplace = !strcmp(capture_s, "freplace");
+	const char *hook_s = jreq_str(r, "hook", NULL);
+	char *data = NULL, *log = NULL, errbuf[512];
+	size_t len = 0;
+	struct prog *slot = NULL;
+	struct bpf_object *obj = NULL;
+	struct bpf_program *prog = NULL, *p;
+	bool dev_bound;
+	enum hook hook;
+	int err;
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+
+	libbpf_debug = jreq_bool(r, "libbpf_debug", false);
+	for (int i = 0; i < MAX_PROGS; i++)
+		if (!progs[i].id) {
+			slot = &progs[i];
+			break;
+		}
+	if (!slot) {
+		reply_error(id, "limit", 0, NULL, "too many loaded programs (%d): unload some first", MAX_PROGS);
+		return;
+	}
+	if (access(btf_path, R_OK) != 0) {
+		reply_error(id, "no_btf", errno, NULL,
+			    "kernel BTF not found at %s: this kernel lacks CONFIG_DEBUG_INFO_BTF, so CO-RE relocations and "
+			    "freplace capture cannot work; use a kernel with BTF", btf_path);
+		return;
+	}
+	if (log_level < 0 || log_level > 2 || log_size < 4096 || log_size > (int64_t)(UINT_MAX >> 2)) {
+		reply_error(id, "bad_request", 0, NULL, "log_level must be 0..2 and log_size 4096..%u", UINT_MAX >> 2);
+		return;
+	}
+	if (b64 && b64->type == JV_STR) {
+		ssize_t n = b64_decode(b64->str, b64->len);
+		if (n < 0) {
+			reply_error(id, "bad_request", 0, NULL, "\"object\" is not valid base64");
+			return;
+		}
+		data = b64->str;
+		len = (size_t)n;
+	} else if (path) {
+		data = read_file(path, &len);
+		if (!data) {
+			reply_error(id, "not_found", errno, NULL, "cannot read %s", path);
+			return;
+		}
+	} else {
+		reply_error(id, "bad_request", 0, NULL, "load needs \"object\" (base64) or \"path\"");
+		return;
+	}
+	oo.object_name = jreq_str(r, "name", "xdp_meta_obj");
+	if (strcmp(btf_path, "/sys/kernel/btf/vmlinux") != 0)
+		oo.btf_custom_path = btf_path;
+	obj = bpf_object__open_mem(data, len, &oo);
+	err = obj ? 0 : -errno;
+	if (path)
+		free(data);
+	if (!obj) {
+		reply_error(id, "open_failed", -err, NULL, "libbpf cannot open the object (not a BPF ELF object?)");
+		return;
+	}
+	bpf_object__for_each_program(p, obj) {
+		if (want ? !strcmp(bpf_program__name(p), want) : !prog) {
+			enum bpf_prog_type t = bpf_program__type(p);
+			if (want || t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SCHED_CLS || !hook_s)
+				prog = p;
+		}
+	}
+	if (!prog) {
+		struct sb names = { 0 };
+		bpf_object__for_each_program(p, obj) {
+			sb_lit(&names, names.len ? ", " : "");
+			sb_lit(&names, bpf_program__name(p));
+		}
+		reply_error(id, "not_found", 0, NULL, "no program %s%s in the object (programs: %s)", want ? "named " : "",
+			    want ? want : "of type xdp or tc", names.len ? names.p : "none");
+		free(names.p);
+		bpf_object__close(obj);
+		return;
+	}
+	bpf_object__for_each_program(p, obj)
+		bpf_program__set_autoload(p, p == prog);
+	hook = bpf_program__type(prog) == BPF_PROG_TYPE_SCHED_CLS ? HOOK_TC : HOOK_XDP;
+	if (hook_s)
+		hook = !strcmp(hook_s, "tc") ? HOOK_TC : HOOK_XDP;
+	if (!strcmp(dev_bound_s, "auto"))
+		dev_bound = hook == HOOK_XDP && object_calls_metadata_kfuncs(obj);
+	else
+		dev_bound = !strcmp(dev_bound_s, "yes") || !strcmp(dev_bound_s, "true");
+	if (dev_bound && ifindex <= 0) {
+		reply_error(id, "needs_device", 0, NULL,
+			    "program %s calls XDP metadata kfuncs (bpf_xdp_metadata_*), which only load device-bound: "
+			    "name the interface to bind it to", bpf_program__name(prog));
+		bpf_object__close(obj);
+		return;
+	}
+	if (capture && bpf_program__type(prog) != (hook == HOOK_XDP ? BPF_PROG_TYPE_XDP : BPF_PROG_TYPE_SCHED_CLS)) {
+		reply_error(id, "unsupported", 0, NULL, "capture works for XDP and TC (sched_cls) programs, not %s",
+			    prog_type_name(bpf_program__type(prog)));
+		bpf_object__close(obj);
+		return;
+	}
+	if (capture && strcmp(capture_s, "wrapped") && !freplace) {
+		reply_error(id, "bad_request", 0, NULL, "capture must be \"none\", \"wrapped\" or \"freplace\"");
+		bpf_object__close(obj);
+		return;
+	}
+	if (capture && !freplace && !bpf_object__find_map_by_name(obj, "xm_rows")) {
+		reply_error(id, "bad_request", 0, NULL,
+			    "capture \"wrapped\" needs an object compiled with the xdp-meta capture wrapper (no xm_rows map)");
+		bpf_object__close(obj);
+		return;
+	}
+	if (freplace) {
+		slot->disp = open_capture_dispatcher(hook, ifindex, dev_bound, errbuf, sizeof(errbuf));
+		if (!slot->disp) {
+			reply_error(id, "load_failed", 0, NULL, "%s", errbuf);
+			bpf_object__close(obj);
+			memset(slot, 0, sizeof(*slot));
+			return;
+		}
+		slot->disp_prog = bpf_object__find_program_by_name(slot->disp, hook == HOOK_XDP ? "xm_dispatch_xdp" : "xm_dispatch_tc");
+		/* Load the user's program as an extension of the dispatcher's stub: it inherits device binding. */
+		bpf_program__set_type(prog, BPF_PROG_TYPE_EXT);
+		bpf_program__set_expected_attach_type(prog, 0);
+		err = bpf_program__set_attach_target(prog, bpf_program__fd(slot->disp_prog),
+						     hook == HOOK_XDP ? "xm_user_xdp" : "xm_user_tc");
+		if (err) {
+			reply_error(id, "load_failed", -err, NULL, "cannot target the capture stub");
+			bpf_object__close(obj);
+			prog_free(slot);
+			return;
+		}
+	}
+	if (dev_bound && !freplace) {
+		/* Plain or wrapped: the program itself is bound (the capture epilogue is inlined into it). */
+		bpf_program__set_ifindex(prog, (__u32)ifindex);
+		bpf_program__set_flags(prog, bpf_program__flags(prog) | XM_BPF_F_XDP_DEV_BOUND_ONLY);
+	}
+	if (log_level > 0) {
+		log = calloc(1, (size_t)log_size);
+		if (!log) {
+			reply_error(id, "limit", ENOMEM, NULL, "cannot allocate a %lld-byte log buffer", (long long)log_size);
+			bpf_object__close(obj);
+			prog_free(slot);
+			return;
+		}
+		bpf_program__set_log_buf(prog, log, (size_t)log_size);
+		bpf_program__set_log_level(prog, (__u32)log_level);
+	}
+	err = bpf_object__load(obj);
+	if (err) {
+		reply_error(id, "load_failed", -err, log ? log : "",
+			    "the kernel rejected program %s (%s%s)%s", bpf_program__name(prog),
+			    freplace ? "as a freplace extension" : capture ? "with the capture wrapper" : "plain",
+			    dev_bound ? ", device-bound" : "",
+			    err == -ENOSPC ? "; the verifier log did not fit: raise log_size"
+			    : (freplace && err == -EPERM && !(log && *log))
+				? "; this kernel refuses BPF_PROG_TYPE_EXT (freplace): capture with the compile-time wrapper "
+				  "(give xdp-meta the .bpf.c source)" : "");
+		free(log);
+		bpf_object__close(obj);
+		prog_free(slot);
+		return;
+	}
+	slot->id = next_handle++;
+	slot->obj = obj;
+	slot->prog = prog;
+	slot->hook = hook;
+	slot->ifindex = dev_bound ? ifindex : 0;
+	slot->capture = capture;
+	slot->freplace = freplace;
+	slot->cap_obj = freplace ? slot->disp : (capture ? obj : NULL);
+	slot->run_prog = freplace ? slot->disp_prog : prog;
+	if (freplace) {
+		slot->ext_link = bpf_program__attach_freplace(prog, bpf_program__fd(slot->disp_prog),
+							       hook == HOOK_XDP ? "xm_user_xdp" : "xm_user_tc");
+		if (!slot->ext_link) {
+			err = -errno;
+			reply_error(id, "load_failed", -err, log, "cannot link program %s into the capture dispatcher",
+				    bpf_program__name(prog));
+			free(log);
+			prog_free(slot);
+			return;
+		}
+	}
+	{
+		struct sb s = { 0 };
+		struct bpf_prog_info info = { 0 };
+		__u32 ilen = sizeof(info);
+		bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &ilen);
+		reply_begin(&s, id);
+		sb_fmt(&s, ",\"prog\":%d,\"name\":", slot->id);
+		sb_str(&s, bpf_program__name(prog));
+		sb_lit(&s, ",\"section\":");
+		sb_str(&s, bpf_program__section_name(prog));
+		sb_lit(&s, ",\"type\":");
+		sb_str(&s, hook == HOOK_XDP ? "xdp" : "tc");
+		sb_fmt(&s, ",\"kernel_prog_id\":%u,\"insns\":%u,\"dev_bound\":%s,\"ifindex\":%d,\"capture\":\"%s\"", info.id,
+		       info.xlated_prog_len / 8, dev_bound ? "true" : "false", slot->ifindex, capture_s);
+		if (freplace) {
+			struct bpf_prog_info dinfo = { 0 };
+			__u32 dlen = sizeof(dinfo);
+			bpf_obj_get_info_by_fd(bpf_program__fd(slot->disp_prog), &dinfo, &dlen);
+			sb_fmt(&s, ",\"dispatcher_prog_id\":%u", dinfo.id);
+		}
+		sb_lit(&s, ",\"programs\":[");
+		bpf_object__for_each_program(p, obj) {
+			if (p != bpf_object__next_program(obj, NULL))
+				sb_lit(&s, ",");
+			sb_str(&s, bpf_program__name(p));
+		}
+		sb_lit(&s, "],\"log\":");
+		sb_str(&s, log ? log : "");
+		if (libbpf_msgs.len) {
+			sb_lit(&s, ",\"libbpf_log\":");
+			sb_strn(&s, libbpf_msgs.p, libbpf_msgs.len);
+		}
+		reply_end(&s);
+		free(s.p);
+	}
+	free(log);
+}
+
+static void op_attach(int64_t id, const struct jreq *r)
+{
+	struct prog *p = find_prog((int)jreq_num(r, "prog", 0));
+	int ifindex = (int)jreq_num(r, "ifindex", 0);
+	const char *mode = jreq_str(r, "mode", "native");
+	struct link *slot = NULL;
+	int fd, attach_type, ssh_if;
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+
+	if (!p) {
+		reply_error(id, "not_found", 0, NULL, "no loaded program with handle %lld", (long long)jreq_num(r, "prog", 0));
+		return;
+	}
+	if (ifindex <= 0) {
+		reply_error(id, "bad_request", 0, NULL, "attach needs an ifindex");
+		return;
+	}
+	ssh_if = ssh_session_ifindex();
+	if (ssh_if && ssh_if == ifindex && !jreq_bool(r, "confirm_ssh_interface", false)) {
+		char name[IF_NAMESIZE] = "?";
+		if_indextoname((unsigned)ifindex, name);
+		reply_error(id, "ssh_interface", 0, NULL,
+			    "interface %s carries this SSH session (the route to %s leaves through it): a program that drops "
+			    "or redirects could cut you off; confirm to attach anyway", name, ssh_connection);
+		return;
+	}
+	if (p->ifindex && p->ifindex != ifindex) {
+		reply_error(id, "bad_request", 0, NULL, "the program is bound to ifindex %d, not %d", p->ifindex, ifindex);
+		return;
+	}
+	for (int i = 0; i < MAX_LINKS; i++)
+		if (!links[i].id) {
+			slot = &links[i];
+			break;
+		}
+	if (!slot) {
+		reply_error(id, "limit", 0, NULL, "too many links");
+		return;
+	}
+	if (p->hook == HOOK_TC) {
+		if (strcmp(mode, "tc")) {
+			reply_error(id, "bad_request", 0, NULL, "a TC program attaches with mode \"tc\" (tcx ingress)");
+			return;
+		}
+		attach_type = XM_BPF_TCX_INGRESS;
+	} else {
+		if (!strcmp(mode, "native"))
+			lo.flags = XDP_FLAGS_DRV_MODE;
+		else if (!strcmp(mode, "generic"))
+			lo.flags = XDP_FLAGS_SKB_MODE;
+		else {
+			reply_error(id, "bad_request", 0, NULL, "XDP mode must be \"native\" or \"generic\", not \"%s\"", mode);
+			return;
+		}
+		attach_type = BPF_XDP;
+	}
+	fd = bpf_link_create(bpf_program__fd(p->run_prog), ifindex, attach_type, &lo);
+	if (fd < 0) {
+		int e = -fd;
+		const char *hint = "";
+		if (e == EBUSY || e == EEXIST)
+			hint = ": another XDP program is already attached in that mode";
+		else if (e == EOPNOTSUPP && !strcmp(mode, "native"))
+			hint = ": the driver has no native XDP; try generic";
+		else if (e == EINVAL && p->ifindex && !strcmp(mode, "generic"))
+			hint = ": a device-bound program cannot attach in generic mode";
+		else if (e == EINVAL && attach_type == XM_BPF_TCX_INGRESS)
+			hint = ": tcx needs kernel 6.6 or newer";
+		reply_error(id, "attach_failed", e, NULL, "cannot attach %s in %s mode to ifindex %d%s",
+			    bpf_program__name(p->prog), mode, ifindex, hint);
+		return;
+	}
+	slot->id = next_handle++;
+	slot->prog_id = p->id;
+	slot->fd = fd;
+	slot->ifindex = ifindex;
+	snprintf(slot->mode, sizeof(slot->mode), "%s", mode);
+	{
+		struct sb s = { 0 };
+		struct bpf_link_info li = { 0 };
+		__u32 len = sizeof(li);
+		bpf_obj_get_info_by_fd(fd, &li, &len);
+		reply_begin(&s, id);
+		sb_fmt(&s, ",\"link\":%d,\"kernel_link_id\":%u,\"ifindex\":%d,\"mode\":", slot->id, li.id, ifindex);
+		sb_str(&s, mode);
+		reply_end(&s);
+		free(s.p);
+	}
+}
+
+static void flush_rows(void)
+{
+	if (!rows_in_batch)
+		return;
+	sb_lit(&rows_sb, "]}");
+	out_line(&rows_sb);
+	rows_in_batch = 0;
+}
+
+static int on_row(void *ctx, void *data, size_t size)
+{
+	struct prog *p = ctx;
+	const struct xm_row *row = data;
+	if (size < sizeof(*row))
+		return 0;
+	if (rows_in_batch && rows_cap_id != p->capture_id)
+		flush_rows();
+	if (!rows_in_batch) {
+		rows_sb.len = 0;
+		sb_lit(&rows_sb, "{\"ev\":\"rows\",\"capture\":");
+		sb_i64(&rows_sb, p->capture_id);
+		sb_lit(&rows_sb, ",\"rows\":[");
+		rows_cap_id = p->capture_id;
+	} else {
+		sb_raw(&rows_sb, ",", 1);
+	}
+	sb_raw(&rows_sb, "[", 1);
+	sb_u64(&rows_sb, (row->ts_ns + p->mono_to_real_ns) / 1000);
+	sb_raw(&rows_sb, ",", 1);
+	sb_u64(&rows_sb, row->ifindex);
+	sb_raw(&rows_sb, ",", 1);
+	sb_u64(&rows_sb, row->queue);
+	sb_raw(&rows_sb, ",", 1);
+	sb_i64(&rows_sb, row->verdict);
+	sb_raw(&rows_sb, ",", 1);
+	sb_u64(&rows_sb, row->pkt_len);
+	sb_raw(&rows_sb, ",", 1);
+	sb_u64(&rows_sb, row->meta_len);
+	sb_raw(&rows_sb, ",", 1);
+	sb_hex(&rows_sb, row->meta, row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX);
+	sb_raw(&rows_sb, ",", 1);
+	sb_hex(&rows_sb, row->pkt, row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX);
+	sb_raw(&rows_sb, "]", 1);
+	if (++rows_in_batch >= batch_max)
+		flush_rows();
+	return 0;
+}
+
+static bool read_stats(struct prog *p, struct xm_stats *tot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xm_stats *per;
+	__u32 zero = 0;
+	memset(tot, 0, sizeof(*tot));
+	if (ncpu <= 0 || !p->cap_obj)
+		return false;
+	per = calloc((size_t)ncpu, sizeof(*per));
+	if (!per)
+		return false;
+	if (bpf_map__lookup_elem(bpf_object__find_map_by_name(p->cap_obj, "xm_stats"), &zero, sizeof(zero), per,
+				 sizeof(*per) * (size_t)ncpu, 0) == 0) {
+		for (int i = 0; i < ncpu; i++) {
+			tot->seen += per[i].seen;
+			tot->captured += per[i].captured;
+			tot->sampled_out += per[i].sampled_out;
+			tot->rate_limited += per[i].rate_limited;
+			tot->ringbuf_full += per[i].ringbuf_full;
+		}
+	}
+	free(per);
+	return true;
+}
+
+static void emit_stats(struct prog *p, bool final)
+{
+	struct xm_stats t;
+	struct sb s = { 0 };
+	if (!p->capture_id || !read_stats(p, &t))
+		return;
+	if (!final && !memcmp(&t, &p->last, sizeof(t)))
+		return;
+	p->last = t;
+	flush_rows();
+	sb_fmt(&s, "{\"ev\":\"stats\",\"capture\":%d,\"seen\":%llu,\"captured\":%llu,\"sampled_out\":%llu,"
+		   "\"rate_limited\":%llu,\"ringbuf_full\":%llu,\"final\":%s}",
+	       p->capture_id, (unsigned long long)t.seen, (unsigned long long)t.captured,
+	       (unsigned long long)t.sampled_out, (unsigned long long)t.rate_limited,
+	       (unsigned long long)t.ringbuf_full, final ? "true" : "false");
+	out_line(&s);
+	free(s.p);
+}
+
+static void rebuild_rings(void)
+{
+	ring_buffer__free(rings);
+	rings = NULL;
+	for (int i = 0; i < MAX_PROGS; i++) {
+		struct prog *p = &progs[i];
+		int fd;
+		if (!p->id || !p->capture_id)
+			continue;
+		fd = bpf_map__fd(bpf_object__find_map_by_name(p->cap_obj, "xm_rows"));
+		if (!rings)
+			rings = ring_buffer__new(fd, on_row, p, NULL);
+		else
+			ring_buffer__add(rings, fd, on_row, p);
+	}
+	rings_dirty = false;
+}
+
+static int set_config(struct prog *p, bool enabled, uint32_t sample, uint32_t rate, uint32_t snap)
+{
+	struct xm_config c = { .enabled = enabled, .sample_every = sample, .rate_per_cpu = rate, .snap = snap };
+	__u32 zero = 0;
+	return bpf_map__update_elem(bpf_object__find_map_by_name(p->cap_obj, "xm_config"), &zero, sizeof(zero), &c,
+				    sizeof(c), 0);
+}
+
+static void op_capture(int64_t id, const struct jreq *r)
+{
+	struct prog *p = find_prog((int)jreq_num(r, "prog", 0));
+	int64_t sample = jreq_num(r, "sample", 1), rate = jreq_num(r, "rate", 0), snap = jreq_num(r, "snap", 64);
+	int ncpu = libbpf_num_possible_cpus();
+	struct timespec rt, mt;
+	struct sb s = { 0 };
+	int err;
+	if (!p || !p->capture) {
+		reply_error(id, "not_found", 0, NULL, "no program loaded with capture under handle %lld",
+			    (long long)jreq_num(r, "prog", 0));
+		return;
+	}
+	if (sample < 1 || rate < 0 || snap < 0 || snap > XM_SNAP_MAX) {
+		reply_error(id, "bad_request", 0, NULL, "sample >= 1, rate >= 0 and snap 0..%d", XM_SNAP_MAX);
+		return;
+	}
+	batch_max = (int)jreq_num(r, "batch", 512);
+	if (batch_max < 1)
+		batch_max = 1;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	p->mono_to_real_ns = ((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec) -
+			     ((uint64_t)mt.tv_sec * 1000000000ULL + (uint64_t)mt.tv_nsec);
+	/* The rate is per second overall; the BPF side counts per CPU. */
+	err = set_config(p, true, (uint32_t)sample, rate ? (uint32_t)((rate + ncpu - 1) / ncpu) : 0, (uint32_t)snap);
+	if (err) {
+		reply_error(id, "capture_failed", -err, NULL, "cannot configure the capture");
+		return;
+	}
+	p->capture_id = next_handle++;
+	p->snap = (int)snap;
+	memset(&p->last, 0, sizeof(p->last));
+	rebuild_rings();
+	reply_begin(&s, id);
+	sb_fmt(&s, ",\"capture\":%d,\"mechanism\":\"%s\",\"hook\":\"%s\",\"meta_max\":%d,\"snap\":%lld,"
+		   "\"blind_spots\":[\"%s\","
+		   "\"what happens after the verdict (a redirect that fails, a TC action's effect)\","
+		   "\"metadata beyond %d bytes and packet bytes beyond the snap length or in XDP fragments\","
+		   "\"rows sampled out, rate-limited or lost to a full ring buffer (counted in stats events)\"]",
+	       p->capture_id, p->freplace ? "freplace-dispatcher" : "compile-time-wrapper",
+	       p->hook == HOOK_XDP ? "xdp" : "tc", XM_META_MAX, (long long)snap,
+	       p->hook == HOOK_XDP ? "packets the driver drops before the XDP hook"
+				   : "packets that never reach TC ingress (dropped by XDP, the driver or the stack)",
+	       XM_META_MAX);
+	reply_end(&s);
+	free(s.p);
+}
+
+static void capture_stop(struct prog *p)
+{
+	if (!p->capture_id)
+		return;
+	set_config(p, false, 0, 0, 0);
+	if (rings)
+		ring_buffer__consume(rings);
+	flush_rows();
+	emit_stats(p, true);
+	p->capture_id = 0;
+	rebuild_rings();
+}
+
+static void op_capture_stop(int64_t id, const struct jreq *r)
+{
+	int cap = (int)jreq_num(r, "capture", 0);
+	struct sb s = { 0 };
+	for (int i = 0; i < MAX_PROGS; i++)
+		if (progs[i].id && progs[i].capture_id == cap) {
+			capture_stop(&progs[i]);
+			reply_begin(&s, id);
+			reply_end(&s);
+			free(s.p);
+			return;
+		}
+	reply_error(id, "not_found", 0, NULL, "no capture %d", cap);
+}
+
+static void op_test_run(int64_t id, const struct jreq *r)
+{
+	struct prog *p = find_prog((int)jreq_num(r, "prog", 0));
+	const char *data_hex = jreq_str(r, "data", "");
+	const char *meta_hex = jreq_str(r, "meta", "");
+	int64_t repeat = jreq_num(r, "repeat", 1);
+	static uint8_t in[65536], out[65536 + 256];
+	struct xdp_md ctx_in = { 0 }, ctx_out = { 0 };
+	ssize_t mlen, dlen;
+	int fd, err;
+	LIBBPF_OPTS(bpf_test_run_opts, o);
+	struct sb s = { 0 };
+
+	if (!p) {
+		reply_error(id, "not_found", 0, NULL, "no loaded program with handle %lld", (long long)jreq_num(r, "prog", 0));
+		return;
+	}
+	if (p->ifindex) {
+		reply_error(id, "dev_bound_test_run", EINVAL, NULL,
+			    "BPF_PROG_TEST_RUN is impossible for a device-bound program (the kernel returns EINVAL): "
+			    "program %s calls metadata kfuncs, which only run on the device; capture live traffic instead",
+			    bpf_program__name(p->prog));
+		return;
+	}
+	if (p->hook != HOOK_XDP) {
+		reply_error(id, "unsupported", 0, NULL, "test_run is implemented for XDP programs");
+		return;
+	}
+	mlen = hex_decode(meta_hex, in, 256);
+	dlen = mlen < 0 ? -1 : hex_decode(data_hex, in + mlen, sizeof(in) - (size_t)mlen);
+	if (mlen < 0 || dlen < 0 || (mlen & 3) || mlen > 32) {
+		reply_error(id, "bad_request", 0, NULL, "\"data\" and \"meta\" must be hex; meta a multiple of 4 bytes, at most 32");
+		return;
+	}
+	if (dlen < 14) {
+		reply_error(id, "bad_request", 0, NULL, "a test packet needs at least an Ethernet header (14 bytes), got %zd", dlen);
+		return;
+	}
+	if (repeat < 1 || repeat > 100000000) {
+		reply_error(id, "bad_request", 0, NULL, "repeat must be 1..100000000");
+		return;
+	}
+	ctx_in.data = (__u32)mlen;
+	ctx_in.data_end = (__u32)(mlen + dlen);
+	o.data_in = in;
+	o.data_size_in = (__u32)(mlen + dlen);
+	o.data_out = out;
+	o.data_size_out = sizeof(out);
+	o.ctx_in = &ctx_in;
+	o.ctx_size_in = sizeof(ctx_in);
+	o.ctx_out = &ctx_out;
+	o.ctx_size_out = sizeof(ctx_out);
+	o.repeat = (int)repeat;
+	/* A capturing program records test runs too: the dry run shows up as rows, and the bench uses that. */
+	fd = bpf_program__fd(p->run_prog);
+	err = bpf_prog_test_run_opts(fd, &o);
+	if (err) {
+		reply_error(id, "test_run_failed", -err, NULL, "BPF_PROG_TEST_RUN failed for %s", bpf_program__name(p->prog));
+		return;
+	}
+	if (rings)
+		ring_buffer__consume(rings);
+	flush_rows();
+	reply_begin(&s, id);
+	sb_fmt(&s, ",\"retval\":%u,\"duration_ns\":%u,\"meta_len\":%u,\"meta\":", o.retval, o.duration, ctx_out.data);
+	sb_hex(&s, out, ctx_out.data <= o.data_size_out ? ctx_out.data : 0);
+	sb_lit(&s, ",\"data\":");
+	sb_hex(&s, out + (ctx_out.data <= o.data_size_out ? ctx_out.data : 0),
+	       ctx_out.data <= o.data_size_out ? o.data_size_out - ctx_out.data : 0);
+	reply_end(&s);
+	free(s.p);
+}
+
+static void op_detach(int64_t id, const struct jreq *r)
+{
+	struct link *l = find_link((int)jreq_num(r, "link", 0));
+	struct sb s = { 0 };
+	if (!l) {
+		reply_error(id, "not_found", 0, NULL, "no link with handle %lld", (long long)jreq_num(r, "link", 0));
+		return;
+	}
+	link_close(l);
+	reply_begin(&s, id);
+	reply_end(&s);
+	free(s.p);
+}
+
+static void op_unload(int64_t id, const struct jreq *r)
+{
+	struct prog *p = find_prog((int)jreq_num(r, "prog", 0));
+	struct sb s = { 0 };
+	if (!p) {
+		reply_error(id, "not_found", 0, NULL, "no loaded program with handle %lld", (long long)jreq_num(r, "prog", 0));
+		return;
+	}
+	capture_stop(p);
+	prog_free(p);
+	if (rings_dirty)
+		rebuild_rings();
+	reply_begin(&s, id);
+	reply_end(&s);
+	free(s.p);
+}
+
+/* ---- main loop ---- */
+
+static void dispatch(char *line)
+{
+	struct jreq r;
+	const char *perr = json_parse_flat(line, &r);
+	int64_t id;
+	const char *op;
+	if (perr) {
+		reply_error(-1, "bad_request", 0, NULL, "request is not a flat JSON object: %s", perr);
+		return;
+	}
+	id = jreq_num(&r, "id", -1);
+	op = jreq_str(&r, "op", "");
+	libbpf_msgs.len = 0;
+	if (libbpf_msgs.p)
+		libbpf_msgs.p[0] = '\0';
+	if (!strcmp(op, "hello")) op_hello(id, &r);
+	else if (!strcmp(op, "probe")) op_probe(id, &r);
+	else if (!strcmp(op, "load")) op_load(id, &r);
+	else if (!strcmp(op, "attach")) op_attach(id, &r);
+	else if (!strcmp(op, "capture")) op_capture(id, &r);
+	else if (!strcmp(op, "capture_stop")) op_capture_stop(id, &r);
+	else if (!strcmp(op, "test_run")) op_test_run(id, &r);
+	else if (!strcmp(op, "detach")) op_detach(id, &r);
+	else if (!strcmp(op, "unload")) op_unload(id, &r);
+	else if (!strcmp(op, "bye")) {
+		struct sb s = { 0 };
+		cleanup_all();
+		reply_begin(&s, id);
+		reply_end(&s);
+		free(s.p);
+		stop_requested = 1;
+	} else
+		reply_error(id, "bad_request", 0, NULL, "unknown op \"%s\"", op);
+	libbpf_debug = 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: xdp-meta-agent [--btf PATH] [--ssh-connection \"CLIENT CPORT SERVER SPORT\"] [--version]\n"
+			"Speaks the xdp-meta agent protocol (JSON lines) on stdin/stdout; exits when stdin closes.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct sb in = { 0 };
+	struct timespec last_stats = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--btf") && i + 1 < argc) {
+			btf_path = argv[++i];
+		} else if (!strcmp(argv[i], "--ssh-connection") && i + 1 < argc) {
+			ssh_connection = argv[++i];
+			if (!*ssh_connection)
+				ssh_connection = NULL;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("xdp-meta-agent %s protocol %d %s\n", AGENT_VERSION, PROTOCOL_VERSION, AGENT_ARCH);
+			return 0;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	proto_fd = dup(1);
+	if (proto_fd < 0 || dup2(2, 1) < 0)
+		return 70;
+	fcntl(proto_fd, F_SETFD, FD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	libbpf_set_print(libbpf_print_fn);
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+
+	while (!stop_requested) {
+		struct pollfd pf[2] = { { .fd = 0, .events = POLLIN } };
+		int nfd = 1, n;
+		struct timespec now;
+		if (rings) {
+			pf[1].fd = ring_buffer__epoll_fd(rings);
+			pf[1].events = POLLIN;
+			nfd = 2;
+		}
+		n = poll(pf, (nfds_t)nfd, 100);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (rings) {
+			ring_buffer__consume(rings);
+			flush_rows();
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec != last_stats.tv_sec) {
+			last_stats = now;
+			for (int i = 0; i < MAX_PROGS; i++)
+				if (progs[i].id && progs[i].capture_id)
+					emit_stats(&progs[i], false);
+		}
+		if (n > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			char buf[65536];
+			ssize_t got = read(0, buf, sizeof(buf));
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				break; /* stdin closed: the client is gone */
+			sb_raw(&in, buf, (size_t)got);
+			for (;;) {
+				char *nl = memchr(in.p, '\n', in.len);
+				size_t used;
+				if (!nl)
+					break;
+				*nl = '\0';
+				used = (size_t)(nl - in.p) + 1;
+				if (nl > in.p)
+					dispatch(in.p);
+				memmove(in.p, in.p + used, in.len - used);
+				in.len -= used;
+				if (stop_requested)
+					break;
+			}
+		}
+		if (rings_dirty)
+			rebuild_rings();
+	}
+	cleanup_all();
+	return 0;
+}

@@ -1,0 +1,129 @@
+/* Capture epilogue: maps and inline functions that record a program's verdict, data_meta and packet head.
+ *
+ * Included after the user's source by the wrapper xdp-meta generates (see docs/remote.md), and by
+ * capture.bpf.c (the freplace dispatcher). It relies on the includer's headers for struct xdp_md,
+ * struct __sk_buff and the bpf_helpers.h macros, so it works with <linux/bpf.h> and vmlinux.h alike.
+ */
+#ifndef XDP_META_CAPTURE_BPF_H
+#define XDP_META_CAPTURE_BPF_H
+#include "capture.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24);
+} xm_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xm_config);
+} xm_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xm_stats);
+} xm_stats SEC(".maps");
+
+/* Sampling and per-CPU rate limit; returns the row to fill or NULL (and counts why). */
+static __attribute__((always_inline)) struct xm_row *xm_reserve(void)
+{
+	__u32 zero = 0;
+	struct xm_config *cfg = bpf_map_lookup_elem(&xm_config, &zero);
+	struct xm_stats *st = bpf_map_lookup_elem(&xm_stats, &zero);
+	struct xm_row *row;
+
+	if (!cfg || !st)
+		return 0;
+	st->seen++;
+	if (!cfg->enabled)
+		return 0;
+	if (cfg->sample_every > 1 && (st->seen % cfg->sample_every) != 0) {
+		st->sampled_out++;
+		return 0;
+	}
+	if (cfg->rate_per_cpu) {
+		__u64 now = bpf_ktime_get_ns();
+		if (now - st->win_start >= 1000000000ULL) {
+			st->win_start = now;
+			st->win_count = 0;
+		}
+		if (st->win_count >= cfg->rate_per_cpu) {
+			st->rate_limited++;
+			return 0;
+		}
+		st->win_count++;
+	}
+	row = bpf_ringbuf_reserve(&xm_rows, sizeof(*row), 0);
+	if (!row) {
+		st->ringbuf_full++;
+		return 0;
+	}
+	st->captured++;
+	row->snap = cfg->snap;
+	return row;
+}
+
+/* Copies [meta, data) and the packet head; byte loops keep every access provably in bounds. */
+static __attribute__((always_inline)) void xm_fill(struct xm_row *row, __u8 *meta, __u8 *data, __u8 *end)
+{
+	__u32 snap = row->snap;
+	int i;
+
+	row->meta_len = 0;
+	if (meta <= data) {
+		row->meta_len = data - meta;
+		for (i = 0; i < XM_META_MAX; i++) {
+			if (meta + i + 1 > data)
+				break;
+			row->meta[i] = meta[i];
+		}
+	}
+	row->head_len = 0;
+	for (i = 0; i < XM_SNAP_MAX; i++) {
+		if (i >= snap || data + i + 1 > end)
+			break;
+		row->pkt[i] = data[i];
+		row->head_len = i + 1;
+	}
+}
+
+/* Records one XDP verdict; returns it unchanged. */
+static __attribute__((always_inline)) int xm_capture_xdp(struct xdp_md *ctx, int verdict)
+{
+	struct xm_row *row = xm_reserve();
+
+	if (!row)
+		return verdict;
+	row->ts_ns = bpf_ktime_get_ns();
+	row->ifindex = ctx->ingress_ifindex;
+	row->queue = ctx->rx_queue_index;
+	row->verdict = verdict;
+	row->hook = XM_HOOK_XDP;
+	row->pkt_len = ctx->data_end - ctx->data;
+	xm_fill(row, (__u8 *)(long)ctx->data_meta, (__u8 *)(long)ctx->data, (__u8 *)(long)ctx->data_end);
+	bpf_ringbuf_submit(row, 0);
+	return verdict;
+}
+
+/* Records one TC verdict; returns it unchanged. */
+static __attribute__((always_inline)) int xm_capture_tc(struct __sk_buff *skb, int verdict)
+{
+	struct xm_row *row = xm_reserve();
+
+	if (!row)
+		return verdict;
+	row->ts_ns = bpf_ktime_get_ns();
+	row->ifindex = skb->ifindex;
+	row->queue = skb->queue_mapping;
+	row->verdict = verdict;
+	row->hook = XM_HOOK_TC;
+	row->pkt_len = skb->len;
+	xm_fill(row, (__u8 *)(long)skb->data_meta, (__u8 *)(long)skb->data, (__u8 *)(long)skb->data_end);
+	bpf_ringbuf_submit(row, 0);
+	return verdict;
+}
+
+#endif

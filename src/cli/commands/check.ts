@@ -1,0 +1,93 @@
+// `xdp-meta check`: the metadata check (CO-RE, bounds, producer/consumer layout, kfuncs) over sources or objects.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { compileBpf, formatDiagnostic } from '../../core/compile';
+import { formatJson, formatSarif, formatText, runCheck } from '../../core/check';
+import type { CheckInput } from '../../core/check';
+import { isElf } from '../../core/elf/reader';
+import { UsageError, XdpMetaError } from '../../core/util/errors';
+import type { CliCommand } from '../command';
+
+interface CheckArgs {
+  inputs: string[];
+  targetBtf?: string;
+  format: 'text' | 'json' | 'sarif';
+  includes: string[];
+  clang?: string;
+}
+
+function parseArgs(argv: string[]): CheckArgs {
+  const a: CheckArgs = { inputs: [], format: 'text', includes: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (name: string): string => {
+      const eq = arg.indexOf('=');
+      if (arg.startsWith('--') && eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    if (arg === '--target-btf' || arg.startsWith('--target-btf=')) a.targetBtf = value('--target-btf');
+    else if (arg === '--format' || arg.startsWith('--format=')) {
+      const f = value('--format');
+      if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not '${f}'`);
+      a.format = f;
+    } else if (arg === '--clang' || arg.startsWith('--clang=')) a.clang = value('--clang');
+    else if (arg === '-I') a.includes.push(value('-I'));
+    else if (arg.startsWith('-I')) a.includes.push(arg.slice(2));
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
+    else a.inputs.push(arg);
+  }
+  if (a.inputs.length === 0) throw new UsageError('missing INPUT (a *.bpf.c or a BPF object)');
+  return a;
+}
+
+export const checkCommand: CliCommand = {
+  name: 'check',
+  summary: 'check data_meta use: CO-RE, bounds, producer/consumer layout, kfuncs',
+  usage: [
+    'usage: xdp-meta check INPUT... [--target-btf FILE] [--format text|json|sarif] [-I DIR]... [--clang PATH]',
+    '',
+    'INPUT is a *.bpf.c (compiled with the project clang driver) or a BPF object. Several inputs are',
+    'checked together as one data_meta contract (an XDP producer and its consumers).',
+    'The target is the running kernel\'s BTF unless --target-btf names another (raw BTF or an object',
+    'with .BTF). Rules: docs/rules.md. Exit status 1 when any error is found.',
+  ].join('\n'),
+  async run(argv, io) {
+    const a = parseArgs(argv);
+    if (a.targetBtf !== undefined && !existsSync(a.targetBtf)) throw new XdpMetaError(`${a.targetBtf}: no such file (--target-btf)`);
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
+    try {
+      const inputs: CheckInput[] = [];
+      let compileFailed = false;
+      for (const [i, file] of a.inputs.entries()) {
+        if (!existsSync(file) || !statSync(file).isFile()) throw new XdpMetaError(`${file}: no such file`);
+        const head = readFileSync(file).subarray(0, 4);
+        if (isElf(head)) {
+          inputs.push({ objectPath: file });
+          continue;
+        }
+        if (!file.endsWith('.c')) throw new XdpMetaError(`${file}: neither a BPF object (ELF) nor a C source (*.c)`);
+        const out = path.join(tmp, `${i}-${path.basename(file, '.c')}.o`);
+        const r = await compileBpf({ file, out, clang: a.clang, includes: a.includes });
+        const errors = r.diagnostics.filter((d) => d.severity === 'error');
+        if (!r.ok) {
+          for (const d of errors) io.err(formatDiagnostic(d));
+          io.err(`${file}: compile failed; nothing checked for this input`);
+          compileFailed = true;
+          continue;
+        }
+        inputs.push({ objectPath: out, sourcePath: path.resolve(file) });
+      }
+      if (inputs.length === 0) return 1;
+      const result = runCheck(inputs, { targetBtf: a.targetBtf });
+      if (a.format === 'json') io.out(formatJson(result));
+      else if (a.format === 'sarif') io.out(formatSarif(result));
+      else io.out(formatText(result));
+      return compileFailed || result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};

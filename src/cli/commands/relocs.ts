@@ -1,0 +1,75 @@
+// `xdp-meta relocs OBJ`: libbpf's CO-RE decision for every relocation of an object against a target BTF.
+import { existsSync } from 'node:fs';
+import { fileTarget, kernelTarget } from '../../core/core-relo/candidates';
+import { loadCoreObject } from '../../core/core-relo/object';
+import { relocateObject } from '../../core/core-relo/relocate';
+import type { CoreReloResult } from '../../core/core-relo/relocate';
+import { UsageError, XdpMetaError } from '../../core/util/errors';
+import type { CliCommand, CliIo } from '../command';
+
+const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+
+const usage = `usage: xdp-meta relocs OBJ [--target-btf FILE] [--json] [--log]
+
+Resolves every CO-RE relocation of a BPF object the way libbpf does when it loads it, and prints
+each decision: program, instruction index (from the start of the function, as libbpf counts),
+relocation kind, the access (e.g. 'struct xdp_md::data_meta (0:2)'), the value the compiler
+encoded, the value for the target, and why. Poisoned instructions (no match) show target 'poison'.
+  --target-btf FILE  raw BTF or an object with .BTF (default: the running kernel, ${KERNEL_BTF},
+                     plus module BTF when vmlinux has no candidate, as libbpf does)
+  --json             one JSON object per relocation:
+                     {program, section, insn, kind, access, local, target, poison, reason, spec, error?}
+                     (target is null when poisoned or failed; 64-bit values beyond 2^53 are strings)
+  --log              print libbpf's own debug lines for each relocation instead
+Exit status 1 when libbpf would refuse the object (ambiguous candidates, unpatchable instruction).`;
+
+const num = (v: bigint): number | string => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString());
+
+function line(r: CoreReloResult): string {
+  const values = r.error !== undefined ? 'error' : `${r.local} -> ${r.poison ? 'poison' : String(r.target)}`;
+  return `${r.program}:${r.insn}\t${r.kind}\t${r.access}\t${values}\t${r.reason}`;
+}
+
+export const relocsCommand: CliCommand = {
+  name: 'relocs',
+  summary: 'resolve CO-RE relocations against a target BTF as libbpf does',
+  usage,
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const files: string[] = [];
+    let targetFile: string | undefined;
+    let json = false;
+    let log = false;
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === '--json') json = true;
+      else if (a === '--log') log = true;
+      else if (a === '--target-btf' || a.startsWith('--target-btf=')) {
+        targetFile = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+        if (!targetFile) throw new UsageError('--target-btf needs a FILE');
+      } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+      else files.push(a);
+    }
+    if (files.length !== 1) throw new UsageError(files.length ? `one OBJ at a time, got ${files.length}` : 'missing OBJ');
+    const obj = loadCoreObject(files[0]!);
+    if (!obj.ext || obj.ext.coreRelo.length === 0) {
+      if (!json) io.out(`${files[0]}: no CO-RE relocations`);
+      return 0;
+    }
+    let target;
+    if (targetFile !== undefined) target = fileTarget(targetFile);
+    else if (existsSync(KERNEL_BTF)) target = kernelTarget();
+    else throw new XdpMetaError(`${KERNEL_BTF} does not exist (kernel without CONFIG_DEBUG_INFO_BTF?): pass --target-btf FILE`);
+    const results = relocateObject(obj, target);
+    for (const r of results) {
+      if (log) for (const l of r.log) io.out(l);
+      else if (json) {
+        io.out(JSON.stringify({
+          program: r.program, section: r.section, insn: r.insn, kind: r.kind, access: r.access, local: num(r.local),
+          target: r.target === null ? null : num(r.target), poison: r.poison, reason: r.reason, spec: r.spec,
+          ...(r.error !== undefined ? { error: r.error } : {}),
+        }));
+      } else io.out(line(r));
+    }
+    return results.some((r) => r.error !== undefined) ? 1 : 0;
+  },
+};

@@ -1,0 +1,46 @@
+// Loading BTF: raw files (/sys/kernel/btf/*), an object's .BTF section, split BTF over a base.
+import { readFileSync } from 'node:fs';
+import { XdpMetaError } from '../util/errors';
+import { isElf, parseElf } from '../elf/reader';
+import type { ElfFile } from '../elf/types';
+import { BtfModel } from './model';
+import type { Btf } from './types';
+import { parseBtfWire } from './wire';
+
+export interface BtfLoadOptions {
+  /** Base BTF for split BTF (e.g. vmlinux under a module's /sys/kernel/btf/<module>). */
+  base?: Btf;
+}
+
+/** Parses raw BTF bytes (a `.BTF` section or a raw BTF file). Validates the wire records; decodes nothing. */
+export function parseBtf(bytes: Uint8Array, source: string, opts: BtfLoadOptions = {}): Btf {
+  const base = opts.base;
+  if (base !== undefined && !(base instanceof BtfModel)) throw new XdpMetaError(`${source}: base BTF must come from parseBtf/readBtfFile`);
+  const wire = parseBtfWire(bytes, source, base ? { count: base.count, stringsSize: base.stringsSize, byteOrder: base.byteOrder } : undefined);
+  return new BtfModel(wire, base);
+}
+
+/** The BTF of an ELF object's `.BTF` section; XdpMetaError when the object has none. */
+export function btfFromElf(elf: ElfFile, opts: BtfLoadOptions = {}): Btf {
+  const sec = elf.sectionByName('.BTF');
+  if (!sec) throw new XdpMetaError(`${elf.source}: no .BTF section (compile with -g)`);
+  return parseBtf(sec.data, `${elf.source}:.BTF`, opts);
+}
+
+/** Reads a file that is either raw BTF or an ELF object with `.BTF`. */
+export function readBtfFile(path: string, opts: BtfLoadOptions = {}): Btf {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new XdpMetaError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  return isElf(bytes) ? btfFromElf(parseElf(bytes, path), opts) : parseBtf(bytes, path, opts);
+}
+
+let vmlinuxCache: Btf | undefined;
+
+/** The running kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per process. */
+export function kernelBtf(): Btf {
+  return (vmlinuxCache ??= readBtfFile('/sys/kernel/btf/vmlinux'));
+}

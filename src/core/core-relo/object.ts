@@ -1,0 +1,21 @@
+// Loads what CO-RE needs from an object: its ELF, .BTF and .BTF.ext.
+import { parseElf, readElfFile } from '../elf/reader';
+import type { ElfFile } from '../elf/types';
+import { btfFromElf } from '../btf/load';
+import { btfExtFromElf } from '../btf/ext';
+import type { CoreObject } from './relocate';
+
+function fromElf(elf: ElfFile): CoreObject {
+  const btf = btfFromElf(elf);
+  return { elf, btf, ext: btfExtFromElf(elf, btf) };
+}
+
+/** Reads an object file (XdpMetaError/FormatError on unreadable or malformed input). */
+export function loadCoreObject(file: string): CoreObject {
+  return fromElf(readElfFile(file));
+}
+
+/** The same from bytes already in memory; `source` names them in errors. */
+export function coreObjectFromBytes(bytes: Uint8Array, source: string): CoreObject {
+  return fromElf(parseElf(bytes, source));
+}

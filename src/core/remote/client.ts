@@ -1,0 +1,175 @@
+// Agent client: correlates requests and replies by id, streams capture rows as events, and tears down on garbage.
+import { EventEmitter } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
+import { AgentError, RemoteError } from './errors';
+import {
+  AGENT_PROTOCOL_VERSION, type AgentOp, type AgentRequest, type ErrorReply, type HelloReply, type ReplyFor,
+  type RowsEvent, type StatsEvent,
+} from './protocol';
+import { diagnoseSshStderr } from './ssh-errors';
+import type { AgentProcess } from './transport';
+
+interface Pending {
+  op: string;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface AgentClientEvents {
+  rows: [RowsEvent];
+  stats: [StatsEvent];
+  /** The connection failed (garbage, agent died, ssh dropped): every pending request was rejected with it. */
+  fatal: [RemoteError];
+  exit: [{ code: number | null; signal: NodeJS.Signals | null }];
+}
+
+const DEFAULT_TIMEOUT_MS: Partial<Record<AgentOp, number>> = { load: 180_000, test_run: 120_000, probe: 30_000 };
+
+export class AgentClient extends EventEmitter<AgentClientEvents> {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private buf = '';
+  private readonly decoder = new StringDecoder('utf8');
+  private failure?: RemoteError;
+  private exitedFlag = false;
+  private closing = false;
+  hello?: HelloReply;
+
+  constructor(readonly proc: AgentProcess, readonly defaultTimeoutMs = 30_000) {
+    super();
+    proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    void proc.exited.then((how) => {
+      this.exitedFlag = true;
+      if (this.buf.trim()) this.onLine(this.buf);
+      this.buf = '';
+      if (this.pending.size || (!this.failure && !this.closing)) this.fail(this.deathError(how));
+      else this.failure ??= new RemoteError('closed', this.host, 'the agent connection is closed');
+      this.emit('exit', how);
+    });
+  }
+
+  get host(): string {
+    return this.proc.host;
+  }
+
+  get exited(): boolean {
+    return this.exitedFlag;
+  }
+
+  /** Starts the conversation: protocol version check. Rejects with a diagnosed error when the agent never answers. */
+  static async connect(proc: AgentProcess, timeoutMs = 30_000): Promise<AgentClient> {
+    const c = new AgentClient(proc);
+    try {
+      c.hello = await c.request({ op: 'hello', version: AGENT_PROTOCOL_VERSION }, timeoutMs);
+    } catch (e) {
+      c.kill();
+      throw e;
+    }
+    return c;
+  }
+
+  request<O extends AgentOp>(req: Extract<AgentRequest, { op: O }>, timeoutMs?: number): Promise<ReplyFor[O]> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const ms = timeoutMs ?? DEFAULT_TIMEOUT_MS[req.op] ?? this.defaultTimeoutMs;
+    return new Promise<ReplyFor[O]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RemoteError('timeout', this.host, `the agent did not answer "${req.op}" within ${ms / 1000} s`));
+      }, ms);
+      this.pending.set(id, { op: req.op, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.proc.stdin.write(JSON.stringify({ id, ...req }) + '\n');
+    });
+  }
+
+  /** Says bye, closes stdin, and waits for the agent to exit (killing it after `graceMs`). */
+  async close(graceMs = 5000): Promise<void> {
+    this.closing = true;
+    if (!this.failure && !this.exitedFlag) {
+      try {
+        await this.request({ op: 'bye' }, graceMs);
+      } catch { /* it may already be gone; closing stdin ends it anyway */ }
+    }
+    this.proc.stdin.end();
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    await this.proc.exited;
+    clearTimeout(timer);
+  }
+
+  kill(): void {
+    this.closing = true;
+    this.proc.stdin.end();
+    this.proc.kill('SIGTERM');
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf += this.decoder.write(chunk);
+    let start = 0;
+    for (;;) {
+      const nl = this.buf.indexOf('\n', start);
+      if (nl < 0) break;
+      const line = this.buf.slice(start, nl);
+      start = nl + 1;
+      if (line.length) this.onLine(line);
+      if (this.failure) {
+        this.buf = '';
+        return;
+      }
+    }
+    this.buf = this.buf.slice(start);
+  }
+
+  private onLine(line: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      msg = undefined;
+    }
+    const m = msg as { id?: unknown; ok?: unknown; ev?: unknown } | undefined;
+    if (m && typeof m === 'object' && typeof m.id === 'number' && typeof m.ok === 'boolean') {
+      const p = this.pending.get(m.id);
+      if (!p) return; // a reply after its timeout
+      this.pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.ok) {
+        const { id: _id, ok: _ok, ...rest } = m as Record<string, unknown>;
+        p.resolve(rest);
+      } else {
+        const e = m as unknown as ErrorReply;
+        p.reject(new AgentError(this.host, p.op, e.error?.code ?? 'bad_request', e.error?.message ?? 'failed', e.log, e.libbpf_log, e.error?.errno));
+      }
+      return;
+    }
+    if (m && typeof m === 'object' && m.ev === 'rows') return void this.emit('rows', m as RowsEvent);
+    if (m && typeof m === 'object' && m.ev === 'stats') return void this.emit('stats', m as StatsEvent);
+    const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
+    this.fail(new RemoteError('protocol', this.host,
+      `the agent printed a line that is not part of the protocol: ${JSON.stringify(shown)}; ` +
+      `stopping it (is something else printing on the remote shell's stdout, e.g. a login script?)`));
+    this.kill();
+  }
+
+  private deathError(how: { code: number | null; signal: NodeJS.Signals | null }): RemoteError {
+    const stderr = this.proc.stderrText();
+    const known = diagnoseSshStderr(this.host, stderr);
+    if (known) return known;
+    const last = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+    if (/No such file or directory|not found|Exec format error/.test(stderr) && !this.hello) {
+      return new RemoteError('agent-start', this.host, `the agent could not start: ${last}`);
+    }
+    return new RemoteError('closed', this.host,
+      `the agent connection ended (${how.signal ? `signal ${how.signal}` : `exit status ${how.code}`})${last ? `: ${last}` : ''}`);
+  }
+
+  private fail(e: RemoteError): void {
+    if (!this.failure) this.failure = e;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(this.failure);
+      this.pending.delete(id);
+    }
+    if (this.listenerCount('fatal')) this.emit('fatal', this.failure);
+  }
+}

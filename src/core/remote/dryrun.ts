@@ -1,0 +1,72 @@
+// Dry run: BPF_PROG_TEST_RUN of a program on given packets, with the metadata it leaves decoded.
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { XdpMetaError } from '../util/errors';
+import { buildCaptureObject } from './capture-wrap';
+import { AgentClient } from './client';
+import { MetaDecoder, type DecodedMeta } from './decode';
+import { AgentError } from './errors';
+import { verdictName } from './protocol';
+import { typeInfo } from './session';
+import { startAgent, type Target } from './transport';
+
+export interface DryRunOptions {
+  target: Target;
+  /** `.bpf.c` or object. */
+  input: string;
+  program?: string;
+  packets: Uint8Array[];
+  /** Metadata already in front of each packet (hex, multiple of 4 bytes). */
+  metaIn?: string;
+  structName?: string;
+  agentArgs?: string[];
+  clang?: string;
+}
+
+export interface DryRunRow extends DecodedMeta {
+  index: number;
+  verdict: string;
+  retval: number;
+  meta_len: number;
+  meta_hex: string;
+  data_hex: string;
+  duration_ns: number;
+}
+
+export async function dryRun(opts: DryRunOptions): Promise<DryRunRow[]> {
+  let objectPath = path.resolve(opts.input);
+  let sourceText: string | undefined;
+  if (/\.c$/.test(opts.input)) {
+    const b = await buildCaptureObject(opts.input, { program: opts.program, clang: opts.clang });
+    objectPath = b.plainObjectPath;
+    opts = { ...opts, program: b.entry.name };
+    sourceText = readFileSync(opts.input, 'utf8');
+  }
+  const { btf, dwarfStructs } = typeInfo(objectPath);
+  const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText, dwarfStructs });
+  const client = await AgentClient.connect(await startAgent(opts.target, { agentArgs: opts.agentArgs }));
+  try {
+    let load;
+    try {
+      load = await client.request({ op: 'load', object: readFileSync(objectPath).toString('base64'), program: opts.program, hook: 'xdp' });
+    } catch (e) {
+      if (e instanceof AgentError && e.code === 'needs_device') {
+        throw new XdpMetaError(`${client.host}: ${opts.program ?? 'the program'} calls XDP metadata kfuncs, so it only loads device-bound, ` +
+          `and BPF_PROG_TEST_RUN cannot run device-bound programs (the kernel returns EINVAL): capture live traffic instead`);
+      }
+      throw e;
+    }
+    const rows: DryRunRow[] = [];
+    for (const [index, p] of opts.packets.entries()) {
+      const r = await client.request({ op: 'test_run', prog: load.prog, data: Buffer.from(p).toString('hex'), meta: opts.metaIn });
+      rows.push({
+        index, verdict: verdictName('xdp', r.retval), retval: r.retval, meta_len: r.meta_len, meta_hex: r.meta,
+        data_hex: r.data, duration_ns: r.duration_ns, ...decoder.decode(Buffer.from(r.meta, 'hex')),
+      });
+    }
+    await client.request({ op: 'unload', prog: load.prog });
+    return rows;
+  } finally {
+    await client.close();
+  }
+}

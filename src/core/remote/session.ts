@@ -1,0 +1,246 @@
+// A live capture session: build, start the agent, load, attach, capture, and stream decoded rows in batches.
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { btfFromElf } from '../btf';
+import type { Btf } from '../btf/types';
+import { readDwarf, type DwarfStruct } from '../check/dwarf';
+import { parseElf } from '../elf';
+import { XdpMetaError } from '../util/errors';
+import { buildCaptureObject, entryPrograms, type Hook } from './capture-wrap';
+import { AgentClient } from './client';
+import type { FieldValue, LayoutChoice } from './decode';
+import { MetaDecoder } from './decode';
+import { AgentError, RemoteError } from './errors';
+import { verdictName, type CaptureMode, type CaptureReply, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
+import { startAgent, targetName, type Target } from './transport';
+
+export interface LiveCaptureOptions {
+  target: Target;
+  /** Interface name on the target. */
+  dev: string;
+  /** A `.bpf.c` (compiled with the capture wrapper) or an object (needs freplace on the host). */
+  input: string;
+  program?: string;
+  mode?: XdpAttachMode;
+  /** Decode data_meta with this struct (else: BTF-id trailer, the struct the source casts data_meta to, size match). */
+  structName?: string;
+  /** Capture 1 of N packets. */
+  sample?: number;
+  /** At most N rows per second (0: unlimited). */
+  rate?: number;
+  /** Packet head bytes per row (default 64, at most 128). */
+  snap?: number;
+  confirmSshInterface?: boolean;
+  agentArgs?: string[];
+  logLevel?: 1 | 2;
+  clang?: string;
+  onProgress?: (msg: string) => void;
+}
+
+/** One decoded row, as `xdp-meta run --json` prints it (plus the packet head). */
+export interface LiveRow {
+  /** Seconds since the epoch, microsecond resolution. */
+  ts: number;
+  ifindex: number;
+  queue: number;
+  verdict: string;
+  verdict_code: number;
+  pkt_len: number;
+  meta_len: number;
+  meta_hex: string;
+  head_hex: string;
+  struct?: string;
+  struct_choice?: LayoutChoice;
+  fields?: Record<string, FieldValue>;
+}
+
+export interface LiveCaptureInfo {
+  host: string;
+  kernel: string;
+  dev: string;
+  ifindex: number;
+  program: string;
+  hook: Hook;
+  devBound: boolean;
+  mode: string;
+  mechanism: CaptureReply['mechanism'];
+  /** What this mechanism cannot see: show it in the UI. */
+  blindSpots: string[];
+}
+
+export interface StopSummary {
+  stats?: StatsEvent;
+  rows: number;
+  /** How the program was detached: by us, or by the kernel when the agent's bpf_link closed with it. */
+  detached: 'stopped' | 'agent-exited';
+  error?: XdpMetaError;
+}
+
+export interface LiveCaptureEvents {
+  /** Decoded rows, batched as the agent sent them (up to 512 per batch). */
+  rows: [LiveRow[]];
+  /** Counters, about once a second while they change: seen, captured, sampled_out, rate_limited, ringbuf_full. */
+  stats: [StatsEvent];
+  /** The session ended (stop() or a failure); after a failure `error` is set. */
+  end: [StopSummary];
+}
+
+/** The object's BTF and DWARF structs; either may be missing (decode then falls back to hex). */
+export function typeInfo(objectPath: string): { btf?: Btf; dwarfStructs?: ReadonlyMap<string, DwarfStruct> } {
+  let elf;
+  try {
+    elf = parseElf(readFileSync(objectPath), objectPath);
+  } catch {
+    return {};
+  }
+  let btf: Btf | undefined;
+  let dwarfStructs: ReadonlyMap<string, DwarfStruct> | undefined;
+  try {
+    btf = btfFromElf(elf);
+  } catch { /* no .BTF */ }
+  try {
+    dwarfStructs = readDwarf(elf)?.structs;
+  } catch { /* no or unreadable debug info */ }
+  return { btf, dwarfStructs };
+}
+
+export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
+  private rowCount = 0;
+  private lastStats?: StatsEvent;
+  private ended = false;
+  private stopping?: Promise<StopSummary>;
+  private summary?: StopSummary;
+
+  private constructor(
+    readonly client: AgentClient,
+    readonly info: LiveCaptureInfo,
+    private readonly ids: { prog: number; link: number; capture: number },
+    private readonly decoder: MetaDecoder,
+  ) {
+    super();
+    client.on('rows', (ev) => {
+      if (ev.capture !== ids.capture) return;
+      const rows = ev.rows.map((r) => this.decodeRow(r));
+      this.rowCount += rows.length;
+      this.emit('rows', rows);
+    });
+    client.on('stats', (ev) => {
+      if (ev.capture !== ids.capture) return;
+      this.lastStats = ev;
+      this.emit('stats', ev);
+    });
+    client.on('fatal', (e) => this.finish({ detached: 'agent-exited', error: e }));
+  }
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  private decodeRow(r: WireRow): LiveRow {
+    const [tsUs, ifindex, queue, verdict, pktLen, metaLen, metaHex, headHex] = r;
+    const row: LiveRow = {
+      ts: tsUs / 1e6, ifindex, queue, verdict: verdictName(this.info.hook, verdict), verdict_code: verdict,
+      pkt_len: pktLen, meta_len: metaLen, meta_hex: metaHex, head_hex: headHex,
+    };
+    if (metaHex.length) {
+      const d = this.decoder.decode(Buffer.from(metaHex, 'hex'));
+      if (d.fields) {
+        row.struct = d.struct;
+        row.struct_choice = d.choice;
+        row.fields = d.fields;
+      }
+    }
+    return row;
+  }
+
+  /** Ends the session once; later calls return the first summary (so a failure is not lost). */
+  private finish(s: Omit<StopSummary, 'rows' | 'stats'>): StopSummary {
+    if (this.summary) return this.summary;
+    this.summary = { ...s, rows: this.rowCount, stats: this.lastStats };
+    this.ended = true;
+    this.emit('end', this.summary);
+    return this.summary;
+  }
+
+  /** Stops capturing, detaches, unloads and ends the agent. Safe to call twice. */
+  stop(): Promise<StopSummary> {
+    this.stopping ??= (async () => {
+      if (this.ended || this.client.exited) {
+        await this.client.close().catch(() => undefined);
+        return this.finish({ detached: 'agent-exited' });
+      }
+      try {
+        await this.client.request({ op: 'capture_stop', capture: this.ids.capture });
+        await this.client.request({ op: 'detach', link: this.ids.link });
+        await this.client.request({ op: 'unload', prog: this.ids.prog });
+      } catch (e) {
+        await this.client.close().catch(() => undefined);
+        return this.finish({ detached: 'agent-exited', error: e as XdpMetaError });
+      }
+      await this.client.close();
+      return this.finish({ detached: 'stopped' });
+    })();
+    return this.stopping;
+  }
+
+  /** Builds (if C), starts the agent, loads, attaches and starts capturing. Cleans up on any failure. */
+  static async start(opts: LiveCaptureOptions): Promise<LiveCapture> {
+    const progress = opts.onProgress ?? (() => undefined);
+    let objectPath: string;
+    let capture: CaptureMode;
+    let program = opts.program;
+    let sourceText: string | undefined;
+    if (/\.c$/.test(opts.input)) {
+      progress(`compiling ${opts.input} with the capture wrapper`);
+      const b = await buildCaptureObject(opts.input, { program: opts.program, clang: opts.clang });
+      objectPath = b.objectPath;
+      program = b.entry.name;
+      capture = 'wrapped';
+      sourceText = readFileSync(opts.input, 'utf8');
+    } else {
+      objectPath = path.resolve(opts.input);
+      const bytes = readFileSync(objectPath);
+      const entries = entryPrograms(bytes, objectPath);
+      const entry = opts.program ? entries.find((e) => e.name === opts.program) : entries.find((e) => e.hook === 'xdp') ?? entries[0];
+      if (!entry) throw new XdpMetaError(`${objectPath}: no XDP or TC program${opts.program ? ` named ${opts.program}` : ''}`);
+      program = entry.name;
+      // An object has no source to wrap: capture through an freplace dispatcher, where the host allows it.
+      capture = entries.some((e) => e.name === `__xdpmeta_inner_${entry.name}`) ? 'wrapped' : 'freplace';
+    }
+    const { btf, dwarfStructs } = typeInfo(objectPath);
+    const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText, dwarfStructs });
+    if (opts.structName && !decoder.namedLayout()) {
+      throw new XdpMetaError(`${objectPath}: no struct ${opts.structName} in the object's BTF or debug info`);
+    }
+    progress(`starting the agent on ${targetName(opts.target)}`);
+    const proc = await startAgent(opts.target, { agentArgs: opts.agentArgs, onProgress: progress });
+    const client = await AgentClient.connect(proc);
+    try {
+      const probe = await client.request({ op: 'probe' });
+      const dev = probe.interfaces.find((i) => i.name === opts.dev);
+      if (!dev) {
+        throw new XdpMetaError(`${client.host}: no interface ${opts.dev} (interfaces: ${probe.interfaces.map((i) => i.name).join(', ')})`);
+      }
+      const load = await client.request({
+        op: 'load', object: readFileSync(objectPath).toString('base64'), name: path.basename(objectPath).replace(/\W/g, '_').slice(0, 15),
+        program, capture, ifindex: dev.ifindex, log_level: opts.logLevel ?? 1,
+      });
+      const mode = load.type === 'tc' ? 'tc' : (opts.mode ?? 'native');
+      const attach = await client.request({
+        op: 'attach', prog: load.prog, ifindex: dev.ifindex, mode, confirm_ssh_interface: opts.confirmSshInterface ?? false,
+      });
+      const cap = await client.request({ op: 'capture', prog: load.prog, sample: opts.sample ?? 1, rate: opts.rate ?? 0, snap: opts.snap ?? 64 });
+      const info: LiveCaptureInfo = {
+        host: client.host, kernel: probe.kernel, dev: dev.name, ifindex: dev.ifindex, program: load.name, hook: load.type,
+        devBound: load.dev_bound, mode, mechanism: cap.mechanism, blindSpots: cap.blind_spots,
+      };
+      return new LiveCapture(client, info, { prog: load.prog, link: attach.link, capture: cap.capture }, decoder);
+    } catch (e) {
+      await client.close().catch(() => undefined);
+      throw e;
+    }
+  }
+}
+
+export { AgentError, RemoteError };

@@ -1,0 +1,71 @@
+// The seam to the webview panels (src/extension/panels/): the verifier log viewer and the live data_meta capture.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LiveCapture } from '../core/remote/session';
+import { AgentError } from '../core/remote/errors';
+import type { Target as RemoteTarget } from '../core/remote/transport';
+import { openLiveCapture } from './panels/live-panel';
+import { registerVerifierLogViewer, showVerifierLog as showLogPanel, showVerifierLogFile } from './panels/verifier-log-panel';
+import type { RemoteHost } from './config';
+import type { Ctx } from './ctx';
+
+export function activate(ctx: Ctx): void {
+  registerVerifierLogViewer(ctx.extCtx);
+}
+
+/** Opens a verifier log file in the viewer, optionally at an instruction. */
+export function showVerifierLog(ctx: Ctx, log: vscode.Uri, insn?: number): void {
+  showVerifierLogFile(ctx.extCtx, log, { insn });
+  ctx.output.info(`verifier log: ${log.fsPath}`);
+}
+
+/** Opens a verifier log held in memory (a failed remote load's). */
+export async function showVerifierLogText(ctx: Ctx, text: string, title: string): Promise<void> {
+  await showLogPanel(ctx.extCtx, { text, title });
+}
+
+export function remoteTarget(h: RemoteHost): RemoteTarget {
+  return { kind: 'ssh', host: h.host, port: h.port, identity: h.identityFile, sudo: h.useSudo ? 'always' : 'auto' };
+}
+
+/**
+ * Builds, uploads the agent, loads, attaches and captures `source` on the host, then shows rows in the live panel
+ * (closing the panel detaches). A load the verifier rejects opens its log in the viewer.
+ */
+export async function startLiveCapture(ctx: Ctx, source: string, args: { host: RemoteHost; dev: string; program?: string }): Promise<void> {
+  const name = path.basename(source);
+  const start = (confirmSshInterface: boolean) => vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: running ${name} on ${args.host.name} (${args.dev})` },
+    (progress) => LiveCapture.start({
+      target: remoteTarget(args.host), dev: args.dev, input: source, program: args.program, confirmSshInterface,
+      clang: ctx.config.clangPath || undefined,
+      onProgress: (m) => { progress.report({ message: m }); ctx.output.info(`run: ${m}`); },
+    }),
+  );
+  let capture: LiveCapture;
+  try {
+    capture = await start(false);
+  } catch (e) {
+    if (e instanceof AgentError && e.code === 'ssh_interface') {
+      const ok = await vscode.window.showWarningMessage(
+        `${args.dev} carries the SSH session to ${args.host.host}: a program that drops packets there cuts the connection. Attach anyway?`,
+        { modal: true }, 'Attach Anyway');
+      if (ok !== 'Attach Anyway') return;
+      try {
+        capture = await start(true);
+      } catch (e2) {
+        return failed(ctx, name, args.host, e2);
+      }
+    } else return failed(ctx, name, args.host, e);
+  }
+  openLiveCapture(ctx.extCtx, capture, { title: `Live: ${capture.info.program} on ${args.host.name}/${args.dev}` });
+}
+
+async function failed(ctx: Ctx, name: string, host: RemoteHost, e: unknown): Promise<void> {
+  if (e instanceof AgentError && e.code === 'load_failed' && e.log) {
+    void vscode.window.showWarningMessage(`XDP Metadata: ${host.name} rejected ${name}; the verifier log is open.`);
+    await showVerifierLogText(ctx, e.log, `${name} on ${host.name}`);
+    return;
+  }
+  ctx.showError(`running ${name} on ${host.name}`, e);
+}

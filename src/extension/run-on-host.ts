@@ -1,0 +1,33 @@
+// "Run on Host" (also a code lens): load the program on the selected SSH target and watch its data_meta live.
+import * as vscode from 'vscode';
+import type { CodeLensArgs } from '../shared/protocol';
+import { targetDocumentUri } from './check';
+import type { Ctx } from './ctx';
+import { startLiveCapture } from './panels-hook';
+import { selectTarget } from './target';
+
+export async function runOnHost(ctx: Ctx, args?: CodeLensArgs | vscode.Uri): Promise<void> {
+  const uri = targetDocumentUri(args);
+  if (!uri) {
+    void vscode.window.showInformationMessage('XDP Metadata: open a *.bpf.c file to run.');
+    return;
+  }
+  if (!ctx.requireTrust('Running on a host')) return;
+  let target = ctx.target;
+  if (target.kind !== 'ssh') {
+    const pick = await vscode.window.showInformationMessage(
+      'XDP Metadata: Run on Host needs an SSH target (where the NIC is). Select one now?', 'Select Target');
+    if (!pick) return;
+    await selectTarget(ctx);
+    target = ctx.target;
+    if (target.kind !== 'ssh') return;
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc?.isDirty) await doc.save();
+  const dev = target.host.defaultInterface ?? await vscode.window.showInputBox({
+    title: `Interface on ${target.host.host}`, prompt: 'The interface to attach to (set defaultInterface in xdpMeta.remote.hosts to skip this)',
+    validateInput: (v) => (/^[\w.@:-]{1,15}$/.test(v) ? undefined : 'an interface name, e.g. eth0'),
+  });
+  if (!dev) return;
+  await startLiveCapture(ctx, uri.fsPath, { host: target.host, dev, program: args instanceof vscode.Uri ? undefined : args?.functionName });
+}

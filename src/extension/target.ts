@@ -1,0 +1,89 @@
+// Target selection (this machine or a configured SSH host) and fetching a remote target's kernel BTF for the check.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { pushSettings } from './client';
+import type { RemoteHost } from './config';
+import type { Ctx } from './ctx';
+
+export function activate(ctx: Ctx): void {
+  ctx.pushCleanup(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('xdpMeta.target') || e.affectsConfiguration('xdpMeta.remote.hosts')) ctx.fireChanged();
+  }));
+}
+
+interface TargetPick extends vscode.QuickPickItem { name: string; host?: RemoteHost }
+
+export async function selectTarget(ctx: Ctx): Promise<void> {
+  const current = ctx.target.name;
+  const items: TargetPick[] = [
+    { name: 'local', label: '$(vm) local', description: 'this machine\'s kernel (/sys/kernel/btf/vmlinux)', picked: current === 'local' },
+    ...ctx.config.remoteHosts.map((h) => ({
+      name: h.name, host: h, label: `$(remote) ${h.name}`,
+      description: `${h.host}${h.port ? `:${h.port}` : ''}${h.useSudo ? ' (sudo -n)' : ''}${h.defaultInterface ? ` · ${h.defaultInterface}` : ''}`,
+      picked: current === h.name,
+    })),
+    { name: '', label: '$(gear) Configure SSH hosts…', description: 'xdpMeta.remote.hosts' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'XDP Metadata: Select Target', placeHolder: `current: ${current}` });
+  if (!pick) return;
+  if (!pick.name) {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'xdpMeta.remote.hosts');
+    return;
+  }
+  if (pick.host && !ctx.requireTrust('a remote target')) return;
+  await ctx.config.setTarget(pick.name);
+  if (pick.host) {
+    try {
+      const file = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: fetching kernel BTF from ${pick.host.host}`, cancellable: true },
+        (_p, token) => fetchRemoteBtf(ctx, pick.host!, token),
+      );
+      ctx.remoteBtf.set(pick.name, file);
+      ctx.output.info(`target ${pick.name}: kernel BTF in ${file}`);
+    } catch (e) {
+      ctx.showError(`reading the kernel BTF of ${pick.host.host}`, e);
+    }
+  }
+  await pushSettings(ctx);
+  ctx.fireChanged();
+}
+
+/** The ssh argument vector for a host: the system client, so ~/.ssh/config, the agent and known_hosts apply. */
+export function sshArgs(h: RemoteHost, command: string): string[] {
+  // BatchMode: fail instead of prompting (there is no terminal); host keys are still verified.
+  const args = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
+  if (h.port) args.push('-p', String(h.port));
+  if (h.identityFile) args.push('-i', h.identityFile);
+  args.push('--', h.host, command);
+  return args;
+}
+
+/** Copies /sys/kernel/btf/vmlinux of the host into the extension's storage; returns the local path. */
+export async function fetchRemoteBtf(ctx: Ctx, h: RemoteHost, token?: vscode.CancellationToken): Promise<string> {
+  const dir = path.join(ctx.extCtx.globalStorageUri.fsPath, 'btf');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${h.name.replace(/[^\w.-]/g, '_')}.btf`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('ssh', sshArgs(h, 'cat /sys/kernel/btf/vmlinux'), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = createWriteStream(tmp);
+    let stderr = '';
+    child.stdout.pipe(out);
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    token?.onCancellationRequested(() => child.kill());
+    child.on('error', (e) => reject(new Error(`cannot run ssh: ${e.message}`)));
+    child.on('close', (code) => {
+      out.close();
+      if (code === 0) return resolve();
+      rmSync(tmp, { force: true });
+      const why = stderr.trim().split('\n').pop() ?? '';
+      reject(new Error(code === 255
+        ? `ssh to ${h.host} failed: ${why || 'connection error'}${/host key/i.test(why) ? ' (check known_hosts: connect once with ssh in a terminal)' : ''}`
+        : `${h.host}: cannot read /sys/kernel/btf/vmlinux (${why || `exit ${code}`}); the kernel needs CONFIG_DEBUG_INFO_BTF`));
+    });
+  });
+  renameSync(tmp, file);
+  return file;
+}

@@ -1,0 +1,74 @@
+// Compiles a document's buffer (not the file on disk) with the compile driver and maps its diagnostics for the server.
+import { mkdirSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CancelledError, compileBpf, findClang, type ClangDiagnostic, type ClangInfo } from '../core/compile';
+import type { CompileOutcome, CompileRequest, SourceDiagnostic } from './pipeline';
+
+let workDir: string | undefined;
+let serial = 0;
+
+/** A private temp folder for this server process, removed on exit. */
+export function serverTempDir(): string {
+  if (!workDir) {
+    workDir = path.join(os.tmpdir(), `xdp-meta-lsp-${process.pid}`);
+    mkdirSync(workDir, { recursive: true });
+    process.once('exit', () => { try { rmSync(workDir!, { recursive: true, force: true }); } catch { /* best effort */ } });
+  }
+  return workDir;
+}
+
+/** The clang to run: the setting when given, else discovery on PATH (cached by the driver). */
+export function resolveClang(setting: string, signal?: AbortSignal): Promise<ClangInfo> {
+  return findClang({ configured: setting || undefined, signal });
+}
+
+export { CancelledError };
+
+export async function compileBuffer(req: CompileRequest, clang: ClangInfo): Promise<CompileOutcome> {
+  const dir = path.join(serverTempDir(), `c${++serial}`);
+  mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, path.basename(req.sourcePath).replace(/\.c$/, '') + '.o');
+  try {
+    const r = await compileBpf({
+      file: req.sourcePath, source: req.text, out, includes: req.includePaths, extraFlags: req.extraFlags,
+      clang, cwd: path.dirname(req.sourcePath), signal: req.signal,
+    });
+    return {
+      objectPath: r.objectPath, compiledPath: req.sourcePath, ms: r.durationMs,
+      diagnostics: r.diagnostics.map((d) => fromClang(d, req.sourcePath)), tempDir: dir,
+    };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Removes the temporary object of one compile. */
+export function disposeCompile(outcome: CompileOutcome): void {
+  if (outcome.tempDir) rmSync(outcome.tempDir, { recursive: true, force: true });
+}
+
+function fromClang(d: ClangDiagnostic, sourcePath: string): SourceDiagnostic {
+  // Inside an included header: report at the #include line of this file, with the header as related info.
+  const site = d.file !== sourcePath ? d.includeStack?.find((s) => s.file === sourcePath) : undefined;
+  const noLocation = d.line === 0 || d.file === '';
+  const out: SourceDiagnostic = {
+    file: site || noLocation ? sourcePath : d.file,
+    line: site ? site.line : noLocation ? 1 : d.line,
+    column: site || noLocation ? undefined : d.column,
+    severity: d.severity === 'remark' ? 'info' : d.severity,
+    message: site ? `In included file ${path.basename(d.file)}:${d.line}: ${d.message}` : d.message,
+    flag: d.option?.split(',').pop(),
+  };
+  const r = d.ranges?.[0];
+  if (!site && !noLocation && r && r.start.line === d.line) out.range = { start: r.start, end: { line: r.end.line, column: r.end.column + 1 } };
+  const related = [
+    ...(site ? [{ file: d.file, line: d.line, column: d.column, message: d.message }] : []),
+    ...(d.notes ?? []).filter((n) => n.file).map((n) => ({ file: n.file, line: n.line, column: n.column, message: n.message })),
+  ];
+  if (related.length) out.related = related;
+  const fixits = [d, ...(d.notes ?? [])].flatMap((x) => x.fixits ?? []).filter((f) => f.file === sourcePath);
+  if (fixits.length && !site) out.fixits = fixits.map((f) => ({ range: f.range, text: f.text }));
+  return out;
+}

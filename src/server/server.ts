@@ -1,0 +1,212 @@
+// The XDP Metadata language server: compile + check on open/save/typing, quick fixes, hovers and code lenses.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind, TextDocumentSyncKind, TextDocuments, type Connection, type Diagnostic, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { kernelBtf, readBtfFile, type Btf } from '../core/btf';
+import { isXdpMetaError } from '../core/util/errors';
+import {
+  CheckNowRequest, CheckResultNotification, defaultServerSettings, toServerSettings,
+  type CheckNowParams, type CheckResult, type InitOptions, type RawSettings, type ServerSettings,
+} from '../shared/protocol';
+import { checkObject } from './check-bridge';
+import { codeActions } from './code-actions';
+import { codeLenses } from './code-lens';
+import { CancelledError, compileBuffer, disposeCompile, resolveClang } from './compile-bridge';
+import type { ClangInfo } from '../core/compile';
+import type { CompileOutcome } from './pipeline';
+import { toLspDiagnostic } from './diagnostics';
+import { hoverAt } from './hover/hover';
+import { dumpRecordLayouts, type RecordLayout } from './hover/record-layouts';
+import { Scheduler } from './scheduler';
+import { DocumentSelector } from './selector';
+
+/** Delay after the last keystroke before compiling. */
+export const TYPING_DEBOUNCE_MS = 300;
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const selector = new DocumentSelector();
+  const objectBtf = new Map<string, Btf>();
+  const layouts = new Map<string, { version: number; layouts: Promise<Map<string, RecordLayout>> }>();
+  const waiters = new Map<string, Array<(r: CheckResult) => void>>();
+  let trusted = true;
+  let root = process.cwd();
+  let settings: ServerSettings = defaultServerSettings;
+  let reportedUnavailable = '';
+  let targetCache: { key: string; btf?: Btf; error?: string } | undefined;
+
+  const log = (msg: string) => connection.console.log(msg);
+  const scheduler = new Scheduler((uri, e) => {
+    log(`xdp-meta: analysis of ${uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    finish(uri, { uri, version: documents.get(uri)?.version ?? 0, status: 'internal-error', errors: 0, warnings: 0, infos: 0, compileMs: 0, checkMs: 0, detail: String(e) });
+  });
+
+  const applySettings = (raw: RawSettings | undefined) => {
+    settings = toServerSettings(raw, (p) => path.resolve(root, p));
+    selector.setGlobs(settings.documentGlobs);
+    targetCache = undefined;
+  };
+
+  const finish = (uri: string, result: CheckResult) => {
+    void connection.sendNotification(CheckResultNotification, result);
+    for (const w of waiters.get(uri) ?? []) w(result);
+    waiters.delete(uri);
+  };
+
+  const targetBtf = (): Btf | undefined => {
+    const key = settings.targetBtf || 'kernel';
+    if (targetCache?.key !== key) {
+      try {
+        targetCache = { key, btf: settings.targetBtf ? readBtfFile(settings.targetBtf) : kernelBtf() };
+      } catch (e) {
+        targetCache = { key, error: isXdpMetaError(e) ? e.message : String(e) };
+      }
+    }
+    return targetCache.btf;
+  };
+
+  const analyze = async (uri: string, signal: AbortSignal, isCurrent: () => boolean): Promise<void> => {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const base = { uri, version: doc.version, errors: 0, warnings: 0, infos: 0, compileMs: 0, checkMs: 0 };
+    if (!trusted) {
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      return finish(uri, { ...base, status: 'untrusted', detail: 'untrusted workspace: no compiler runs' });
+    }
+    const sourcePath = fileURLToPath(uri);
+    let clang: ClangInfo;
+    try {
+      clang = await resolveClang(settings.clangPath, signal);
+    } catch (e) {
+      if (e instanceof CancelledError) return;
+      const detail = isXdpMetaError(e) ? e.message : String(e);
+      void connection.sendDiagnostics({ uri, diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'xdp-meta', message: detail }] });
+      return finish(uri, { ...base, errors: 1, status: 'no-clang', detail });
+    }
+    let compiled: CompileOutcome;
+    try {
+      compiled = await compileBuffer({ sourcePath, text: doc.getText(), extraFlags: settings.extraFlags, includePaths: settings.includePaths, signal }, clang);
+    } catch (e) {
+      if (e instanceof CancelledError || signal.aborted) return;
+      throw e;
+    }
+    try {
+      if (!isCurrent()) return;
+      const map = { compiledPath: compiled.compiledPath, sourcePath };
+      const diagnostics: Diagnostic[] = compiled.diagnostics.map((d) => toLspDiagnostic(d, doc, map, false));
+      let checkMs = 0;
+      let detail: string | undefined;
+      if (compiled.objectPath) {
+        try {
+          objectBtf.set(uri, readBtfFile(compiled.objectPath));
+        } catch {
+          objectBtf.delete(uri);
+        }
+        const checked = await checkObject({ objectPath: compiled.objectPath, compiledPath: compiled.compiledPath, sourcePath, targetBtf: settings.targetBtf, signal });
+        if (!isCurrent()) return;
+        checkMs = checked.ms;
+        diagnostics.push(...checked.diagnostics.map((d) => toLspDiagnostic(d, doc, map, true)));
+        if (checked.unavailable) {
+          detail = checked.unavailable;
+          if (reportedUnavailable !== checked.unavailable) log(`xdp-meta: ${(reportedUnavailable = checked.unavailable)}`);
+        }
+      }
+      void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+      const count = (s: number) => diagnostics.filter((d) => d.severity === s).length;
+      finish(uri, {
+        ...base, status: compiled.objectPath ? 'ok' : 'compile-failed', errors: count(1), warnings: count(2),
+        infos: count(3) + count(4), compileMs: compiled.ms, checkMs, detail,
+      });
+    } finally {
+      disposeCompile(compiled);
+    }
+  };
+
+  const schedule = (uri: string, delay: number) => {
+    if (!selector.matches(uri)) return;
+    scheduler.schedule(uri, delay, (signal, isCurrent) => analyze(uri, signal, isCurrent));
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    const init = (params.initializationOptions ?? {}) as InitOptions;
+    trusted = init.trusted !== false;
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
+    if (folder?.startsWith('file:')) root = fileURLToPath(folder);
+    applySettings(init.settings);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'xdp-meta', version: process.env.XDP_META_VERSION ?? '0.1.0' },
+    };
+  });
+
+  connection.onDidChangeConfiguration((params) => {
+    const raw = (params.settings as { xdpMeta?: RawSettings } | undefined)?.xdpMeta;
+    if (!raw) return;
+    applySettings(raw);
+    for (const d of documents.all()) schedule(d.uri, 0);
+  });
+
+  documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  documents.onDidChangeContent((e) => {
+    // The open event also fires a content change; the version check keeps that from compiling twice.
+    if (e.document.version > 1 || documents.get(e.document.uri) !== e.document) {
+      if (settings.checkOnType) schedule(e.document.uri, TYPING_DEBOUNCE_MS);
+    }
+  });
+  documents.onDidSave((e) => schedule(e.document.uri, 0));
+  documents.onDidClose((e) => {
+    scheduler.cancel(e.document.uri);
+    objectBtf.delete(e.document.uri);
+    layouts.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onRequest(CheckNowRequest, (params: CheckNowParams) => new Promise<CheckResult | null>((resolve) => {
+    if (!documents.get(params.uri) || !selector.matches(params.uri)) return resolve(null);
+    const list = waiters.get(params.uri) ?? [];
+    list.push(resolve);
+    waiters.set(params.uri, list);
+    schedule(params.uri, 0);
+  }));
+
+  connection.onHover(async (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc || !selector.matches(doc.uri)) return null;
+    const recordLayouts = () => {
+      const cached = layouts.get(doc.uri);
+      if (cached?.version === doc.version) return cached.layouts;
+      const p = resolveClang(settings.clangPath)
+        .then((clang) => dumpRecordLayouts(clang, fileURLToPath(doc.uri), doc.getText(), settings.includePaths, settings.extraFlags));
+      layouts.set(doc.uri, { version: doc.version, layouts: p });
+      return p;
+    };
+    return (await hoverAt({
+      text: doc.getText(), offset: doc.offsetAt(params.position), objectBtf: objectBtf.get(doc.uri),
+      targetBtf: trusted ? targetBtf : undefined,
+      targetName: settings.targetBtf ? path.basename(settings.targetBtf) : 'running kernel',
+      recordLayouts: trusted ? recordLayouts : undefined,
+    })) ?? null;
+  });
+
+  connection.onCodeLens((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc && selector.matches(doc.uri) ? codeLenses(doc.uri, doc.getText()) : [];
+  });
+
+  connection.onCodeAction((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    return doc ? codeActions(doc, params.context.diagnostics) : [];
+  });
+
+  connection.onShutdown(() => scheduler.dispose());
+  documents.listen(connection);
+  connection.listen();
+}

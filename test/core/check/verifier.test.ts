@@ -1,0 +1,69 @@
+// meta-bounds agrees with the kernel's verifier: every fixture is loaded here (bpftool prog loadall) and the verdicts compared.
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { runCheck } from '../../../src/core/check';
+import { buildBpfObject, hasClang } from '../../helpers/clang';
+import { isRoot, requirePrereq } from '../../helpers/prereq';
+import { multiarchIncludeDir } from '../../../src/core/compile/arch';
+import { fixture, kernelA } from './fixtures';
+
+const PIN_ROOT = `/sys/fs/bpf/check_verifier_${process.pid}`;
+const ASM = multiarchIncludeDir();
+
+function hasBpftool(): boolean {
+  try {
+    execFileSync('bpftool', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The kernel's verdict: true when it accepts every program of the object. Pins are removed at once. */
+function kernelAccepts(obj: string, name: string): { ok: boolean; log: string } {
+  const pin = path.join(PIN_ROOT, name);
+  const r = spawnSync('bpftool', ['prog', 'loadall', obj, pin], { encoding: 'utf8' });
+  rmSync(pin, { recursive: true, force: true });
+  return { ok: r.status === 0, log: `${r.stdout}${r.stderr}` };
+}
+
+// Fixtures the kernel can judge on bounds alone: no kfuncs (device-bound), no CO-RE against absent types.
+const C_FIXTURES = [
+  'meta_bounds_none', 'meta_bounds_short', 'meta_bounds_ok', 'meta_bounds_path', 'tc_bounds_short', 'tc_bounds_ok',
+  'layout_producer', 'layout_consumer_same', 'layout_consumer_diff', 'trailer_fire', 'trailer_clean',
+  'core_unresolved_clean', 'meta_not_core_fire',
+];
+const CORNER_CASES = 11;
+const TC_TEMPLATE = path.resolve(__dirname, '../../../bpf-templates/tc-meta-magic/tc_meta_magic.bpf.c');
+
+describe('meta-bounds agrees with the kernel verifier', function () {
+  before(function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    requirePrereq(this, isRoot, 'root (to load BPF programs)');
+    requirePrereq(this, hasBpftool(), 'bpftool');
+    requirePrereq(this, existsSync('/sys/fs/bpf'), 'bpffs at /sys/fs/bpf');
+    mkdirSync(PIN_ROOT, { recursive: true });
+  });
+  after(() => rmSync(PIN_ROOT, { recursive: true, force: true }));
+
+  const cases: { name: string; obj: () => string }[] = [
+    ...C_FIXTURES.map((name) => ({ name, obj: () => fixture(name) })),
+    ...Array.from({ length: CORNER_CASES }, (_, i) => ({
+      name: `bounds_corner case ${i + 1}`,
+      obj: () => buildBpfObject('check/bounds_corner.bpf.c', { args: [...(ASM ? ['-idirafter', ASM] : []), `-DCASE=${i + 1}`] }),
+    })),
+    // A real producer/consumer template that loads without device binding.
+    ...(existsSync(TC_TEMPLATE) ? [{ name: 'template tc-meta-magic', obj: () => buildBpfObject(TC_TEMPLATE, { args: ASM ? ['-idirafter', ASM] : [] }) }] : []),
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const obj = c.obj();
+      const kernel = kernelAccepts(obj, c.name.replace(/\W+/g, '_'));
+      const ours = runCheck([{ objectPath: obj }], { targetBtf: kernelA() }).diagnostics.filter((d) => d.code === 'meta-bounds');
+      assert.equal(ours.length === 0, kernel.ok,
+        `kernel ${kernel.ok ? 'accepts' : 'rejects'}, we report ${ours.length} meta-bounds:\n${ours.map((d) => d.message).join('\n')}\n--- verifier:\n${kernel.log.split('\n').slice(-8).join('\n')}`);
+    });
+  }
+});

@@ -1,0 +1,79 @@
+// Unit tests of the agent client against fake agents: correlation, events, error replies, garbage, timeouts, death.
+import { strict as assert } from 'node:assert';
+import { AgentClient } from '../../../src/core/remote/client';
+import { AgentError, RemoteError } from '../../../src/core/remote/errors';
+import type { RowsEvent } from '../../../src/core/remote/protocol';
+import { spawnAgentProcess } from '../../../src/core/remote/transport';
+
+/** A fake agent: `body` is JS run per request line with `req` and `send(obj)` in scope. */
+function fake(body: string) {
+  const script = `
+    const send = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+    let buf = '';
+    process.stdin.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\\n')) >= 0) {
+        const req = JSON.parse(buf.slice(0, nl)); buf = buf.slice(nl + 1);
+        if (req.op === 'hello') { send({ id: req.id, ok: true, version: 1, agent: 'fake', arch: 'x86_64', kernel: 'k', libbpf: '1.1', pid: process.pid }); continue; }
+        if (req.op === 'bye') { send({ id: req.id, ok: true }); continue; }
+        ${body}
+      }
+    });
+    process.stdin.on('end', () => process.exit(0));`;
+  return spawnAgentProcess(process.execPath, ['-e', script], 'fakehost');
+}
+
+describe('core/remote/client', () => {
+  it('correlates replies by id even out of order, and streams row events', async () => {
+    const c = await AgentClient.connect(fake(`
+      if (req.op === 'probe') setTimeout(() => send({ id: req.id, ok: true, kernel: 'slow' }), 50);
+      if (req.op === 'detach') { send({ ev: 'rows', capture: 7, rows: [[1, 2, 3, 2, 60, 4, 'deadbeef', '00']] }); send({ id: req.id, ok: true }); }`));
+    const rows: RowsEvent[] = [];
+    c.on('rows', (r) => rows.push(r));
+    const [p, d] = await Promise.all([c.request({ op: 'probe' }), c.request({ op: 'detach', link: 1 })]);
+    assert.equal((p as { kernel: string }).kernel, 'slow');
+    assert.deepEqual(d, {});
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].rows[0][6], 'deadbeef');
+    assert.equal(c.hello?.agent, 'fake');
+    await c.close();
+  });
+
+  it('turns an error reply into an AgentError carrying the verifier log', async () => {
+    const c = await AgentClient.connect(fake(`send({ id: req.id, ok: false, error: { code: 'load_failed', message: 'rejected', errno: 13 }, log: '0: (b7) r0 = 0\\ninvalid access' });`));
+    await assert.rejects(c.request({ op: 'unload', prog: 1 }), (e: unknown) =>
+      e instanceof AgentError && e.code === 'load_failed' && e.log!.includes('invalid access') && e.message === 'fakehost: unload: rejected');
+    await c.close();
+  });
+
+  it('garbage on stdout: a protocol error naming the host and the line, then teardown', async () => {
+    const proc = fake(`console.log('Last login: Mon from 10.0.0.1'); setTimeout(() => send({ id: req.id, ok: true }), 1000);`);
+    const c = await AgentClient.connect(proc);
+    const fatal = new Promise<RemoteError>((r) => c.once('fatal', r));
+    await assert.rejects(c.request({ op: 'probe' }), (e: unknown) =>
+      e instanceof RemoteError && e.kind === 'protocol' && /^fakehost: .*"Last login: Mon from 10\.0\.0\.1"/.test(e.message));
+    assert.equal((await fatal).kind, 'protocol');
+    const how = await proc.exited;
+    assert.ok(how.signal === 'SIGTERM' || how.code === 0, 'the agent was stopped');
+    await assert.rejects(c.request({ op: 'probe' }), RemoteError);
+  });
+
+  it('times out a request the agent never answers', async () => {
+    const c = await AgentClient.connect(fake(`/* never answers */`));
+    await assert.rejects(c.request({ op: 'detach', link: 1 }, 200), (e: unknown) =>
+      e instanceof RemoteError && e.kind === 'timeout' && /"detach" within 0.2 s/.test(e.message));
+    await c.close();
+  });
+
+  it('an agent that dies mid-request rejects it with its stderr', async () => {
+    const c = await AgentClient.connect(fake(`process.stderr.write('xdp-meta-agent: out of memory\\n'); process.exit(70);`));
+    await assert.rejects(c.request({ op: 'probe' }), (e: unknown) =>
+      e instanceof RemoteError && e.kind === 'closed' && /exit status 70.*out of memory/.test(e.message));
+  });
+
+  it('an agent that cannot start: a clear error instead of a hang', async () => {
+    await assert.rejects(AgentClient.connect(spawnAgentProcess('/nonexistent/xdp-meta-agent', [], 'fakehost'), 5000),
+      (e: unknown) => e instanceof RemoteError && e.message.startsWith('fakehost: '));
+  });
+});

@@ -1,0 +1,101 @@
+// Drives a real VS Code (code-server 4.100.3) in headless Chromium: install, start, open a folder, wait on the UI.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const CHROMIUM = '/usr/bin/chromium';
+export const SHOTS = path.join(ROOT, '.cache/e2e');
+
+/** Runs scripts/install-code-server.sh (idempotent) and returns the code-server executable. */
+export function installCodeServer(): string {
+  const out = execFileSync('bash', [path.join(ROOT, 'scripts/install-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = /code-server: (\/\S+)\s*$/.exec(out.trim())?.[1];
+  if (!dir) throw new Error(`install-code-server.sh printed no directory: ${out}`);
+  return path.join(dir, 'node_modules/.bin/code-server');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface CodeServer {
+  url: string;
+  child: ChildProcess;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts code-server on a free loopback port with its own user-data and extensions dirs; resolves when it listens. */
+export async function startCodeServer(bin: string, dirs: { userData: string; extensions: string }, settings: Record<string, unknown>): Promise<CodeServer> {
+  mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+  // Its own config file, so nothing is written to ~/.config/code-server.
+  const config = path.join(dirs.userData, 'code-server.yaml');
+  writeFileSync(config, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  writeFileSync(path.join(dirs.userData, 'User/settings.json'), JSON.stringify(settings, null, 2));
+  const port = await freePort();
+  const child = spawn(bin, [
+    '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
+    '--disable-telemetry', '--disable-update-check',
+  ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let log = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => { log += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => { log += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (!/HTTP server listening/.test(log)) {
+    if (child.exitCode !== null) throw new Error(`code-server exited ${child.exitCode}:\n${log}`);
+    if (Date.now() > deadline) throw new Error(`code-server did not start within 60 s:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url, child, log: () => log,
+    async stop() {
+      if (child.exitCode !== null || child.pid === undefined) return;
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      const t = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+      await gone;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Opens the command palette and runs a command by its full title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await openPalette(page, `>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Opens the quick input with `text` typed (a leading `>` means commands; without, files). */
+export async function openPalette(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(text);
+}
+
+export async function screenshot(page: Page | undefined, name: string): Promise<void> {
+  if (!page) return;
+  if (!existsSync(SHOTS)) mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name.replace(/[^\w.-]+/g, '_')}.png`) }).catch(() => undefined);
+}

@@ -1,0 +1,125 @@
+// The packaged extension in a real VS Code (code-server 4.100.3) driven through headless Chromium.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { requirePrereq } from '../helpers/prereq';
+import { hasClang } from '../helpers/clang';
+import { CHROMIUM, installCodeServer, launchChromium, openPalette, ROOT, screenshot, startCodeServer, type CodeServer } from './code-server';
+
+const VSIX = path.join(ROOT, 'dist/xdp-metadata-workbench.vsix');
+const COMMAND_TITLES = [
+  'Check Current File', 'Load and Show Verifier Log', 'Open Verifier Log Viewer', 'Run on Host', 'Select Target',
+  'Generate vmlinux.h', 'Write compile_commands.json / .clangd', 'New Project from Template', 'Restart Language Server', 'Show Output',
+];
+
+describe('e2e: the extension in code-server', function () {
+  this.timeout(180_000);
+  let tmp: string;
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+
+  before(async function () {
+    requirePrereq(this, existsSync(CHROMIUM), `${CHROMIUM} (Debian package chromium)`);
+    requirePrereq(this, hasClang(), 'clang-19');
+    const bin = installCodeServer();
+    execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'e2e-'));
+    const extensions = path.join(tmp, 'extensions');
+    execFileSync(bin, ['--install-extension', VSIX, '--extensions-dir', extensions], { stdio: 'ignore' });
+    for (const ws of ['trusted', 'untrusted']) {
+      mkdirSync(path.join(tmp, ws));
+      cpSync(path.join(ROOT, 'test/fixtures/e2e/prog.bpf.c'), path.join(tmp, ws, 'prog.bpf.c'));
+    }
+    server = await startCodeServer(bin, { userData: path.join(tmp, 'user-data'), extensions }, {
+      'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true,
+      'security.workspace.trust.startupPrompt': 'always',
+    });
+    browser = await launchChromium();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await screenshot(page, this.currentTest.fullTitle());
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Opens a folder in a fresh page and answers the workspace-trust dialog. */
+  async function openFolder(folder: string, trust: boolean): Promise<Page> {
+    await page?.close().catch(() => undefined);
+    page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${server!.url}/?folder=${encodeURIComponent(folder)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    const button = page.locator('.monaco-dialog-box .monaco-button', { hasText: trust ? 'Yes, I trust the authors' : "No, I don't trust the authors" });
+    await button.waitFor({ timeout: 30_000 });
+    await button.click();
+    return page;
+  }
+
+  const statusItem = (p: Page, text: string | RegExp) => p.locator('.statusbar-item', { hasText: text }).first();
+
+  async function openFile(p: Page, name: string): Promise<void> {
+    await openPalette(p, name);
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await p.keyboard.press('Enter');
+    await p.locator('.tab', { hasText: name }).first().waitFor({ timeout: 15_000 });
+  }
+
+  async function showProblems(p: Page): Promise<void> {
+    await openPalette(p, '>View: Focus Problems');
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: 'Focus Problems' }).first().waitFor({ timeout: 15_000 });
+    await p.keyboard.press('Enter');
+    await p.locator('.markers-panel').first().waitFor({ timeout: 15_000 });
+  }
+
+  it('untrusted workspace: the extension runs restricted, says so, and compiles nothing', async () => {
+    const p = await openFolder(path.join(tmp, 'untrusted'), false);
+    await statusItem(p, 'XDP: local · restricted').waitFor({ timeout: 60_000 });
+    await openFile(p, 'prog.bpf.c');
+    // The server answered for the document without running clang.
+    await statusItem(p, 'not checked').waitFor({ timeout: 30_000 });
+    await showProblems(p);
+    assert.equal(await p.locator('.markers-panel', { hasText: 'e2e_undeclared_verdict' }).count(), 0);
+  });
+
+  it('trusted workspace: activates, lists its commands under "XDP Metadata", shows clang errors in Problems', async () => {
+    const t0 = Date.now();
+    const p = await openFolder(path.join(tmp, 'trusted'), true);
+    const item = statusItem(p, /XDP: local/);
+    await item.waitFor({ timeout: 60_000 });
+    console.log(`      activation visible ${Date.now() - t0} ms after opening the folder`);
+    assert.doesNotMatch(await item.innerText(), /restricted/);
+
+    await openPalette(p, '>XDP Metadata: ');
+    const rows = p.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ timeout: 15_000 });
+    const seen = new Set<string>();
+    for (const title of COMMAND_TITLES) {
+      // The list is virtualised: narrow it to each command instead of scrolling.
+      await p.locator('.quick-input-widget input.input').fill(`>XDP Metadata: ${title}`);
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: `XDP Metadata: ${title}` }).first().waitFor({ timeout: 10_000 });
+      seen.add(title);
+    }
+    assert.deepEqual([...seen], COMMAND_TITLES);
+    await p.keyboard.press('Escape');
+
+    await openFile(p, 'prog.bpf.c');
+    await showProblems(p);
+    const problem = p.locator('.markers-panel .monaco-list-row', { hasText: "use of undeclared identifier 'e2e_undeclared_verdict'" }).first();
+    await problem.waitFor({ timeout: 60_000 });
+    assert.match(await p.locator('.markers-panel').first().innerText(), /\[Ln 10, Col/);
+    await statusItem(p, /XDP: local · \D*1/).waitFor({ timeout: 10_000 });
+    // The code lenses above SEC("xdp").
+    const lens = p.locator('.codelens-decoration', { hasText: 'Load and show verifier log' }).first();
+    await lens.waitFor({ timeout: 20_000 });
+    assert.match(await lens.innerText(), /Check\s*\|\s*Load and show verifier log\s*\|\s*Run on host/);
+    await screenshot(p, 'trusted-workspace'); // kept as an artifact of the run
+  });
+});

@@ -1,0 +1,297 @@
+// Remote run end to end: sshd on 127.0.0.1, a veth pair into a namespace, templates through `xdp-meta run`, faults and bad input.
+import { strict as assert } from 'node:assert';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildCaptureObject } from '../../src/core/remote/capture-wrap';
+import { AgentClient } from '../../src/core/remote/client';
+import { AgentError, RemoteError } from '../../src/core/remote/errors';
+import { LiveCapture, type LiveRow } from '../../src/core/remote/session';
+import { startAgent, type Target } from '../../src/core/remote/transport';
+import { hasClang } from '../helpers/clang';
+import { createVethNs, waitClean, type VethNs } from '../helpers/netns';
+import { isRoot, requirePrereq } from '../helpers/prereq';
+import { hasSshd, startSshd, type TestSshd } from '../helpers/sshd';
+
+const ROOT = path.resolve(__dirname, '../..');
+const FIX = path.join(ROOT, 'test/fixtures/remote');
+const TEMPLATES = path.join(ROOT, 'bpf-templates');
+const OUR_PROGS = ['tc_read_meta', 'xdp_write_meta', 'xdp_rx_hash', 'xdp_hints_to_xsk', 'xdp_alternate', 'xdp_meta_magic'];
+
+function buildAgent(): boolean {
+  try {
+    execFileSync('make', ['-s', '-C', path.join(ROOT, 'agent')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface CliResult { code: number | null; rows: LiveRow[]; stderr: string }
+
+/** Runs `xdp-meta run ... --json`; calls `whenAttached` once the program is attached (to send traffic). */
+function runCli(args: string[], whenAttached: () => void, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', ...args], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    let fired = false;
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`xdp-meta run timed out; stderr: ${err}`)); }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      if (!fired && / attached to /.test(err)) {
+        fired = true;
+        whenAttached();
+      }
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr: err, rows: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LiveRow) });
+    });
+  });
+}
+
+describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', function () {
+  this.timeout(120_000);
+  let sshd: TestSshd;
+  let net: VethNs;
+  let target: Target;
+
+  before(async function () {
+    requirePrereq(this, isRoot, 'root (BPF, netns)');
+    requirePrereq(this, hasSshd(), '/usr/sbin/sshd and the OpenSSH client');
+    requirePrereq(this, hasClang(), 'clang-19');
+    requirePrereq(this, buildAgent(), 'the agent builds (make -C agent: libbpf-dev libelf-dev zlib1g-dev libzstd-dev)');
+    sshd = await startSshd();
+    net = createVethNs();
+    target = { kind: 'ssh', host: sshd.alias, configFile: sshd.configFile };
+  });
+
+  after(async () => {
+    net?.destroy();
+    await sshd?.stop();
+  });
+
+  afterEach(async function () {
+    if (!net) return;
+    const left = await waitClean(net.hostIf, OUR_PROGS);
+    assert.deepEqual(left, [], `left attached after "${this.currentTest?.title}"`);
+  });
+
+  const sshArgs = () => ['--host', sshd.alias, '--ssh-config', sshd.configFile, '--dev', net.hostIf, '--json'];
+
+  it('tc-meta-magic: the magic number decoded from data_meta', async () => {
+    const r = await runCli([path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), ...sshArgs(), '--count', '3', '--duration', '30'],
+      () => net.sendUdp(5));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.rows.length, 3, r.stderr);
+    for (const row of r.rows) {
+      assert.equal(row.verdict, 'XDP_PASS');
+      assert.equal(row.meta_len, 16);
+      assert.equal(row.struct, 'meta_magic');
+      assert.equal(row.fields?.magic, 0xC0FFEE42);
+      assert.equal(row.fields?.ifindex, net.hostIfindex());
+      assert.equal(row.ifindex, net.hostIfindex());
+    }
+    assert.match(r.stderr, /capture: compile-time-wrapper/);
+    assert.match(r.stderr, /detached/);
+  });
+
+  it('a device-bound program: non-zero rx_hash from veth', async () => {
+    const r = await runCli([path.join(FIX, 'rx_hash.bpf.c'), ...sshArgs(), '--count', '2', '--duration', '30'], () => net.sendUdp(4));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.rows.length, 2);
+    assert.match(r.stderr, /device-bound/);
+    for (const row of r.rows) {
+      assert.equal(row.struct, 'rx_hints');
+      assert.equal(typeof row.fields?.rx_hash, 'number');
+      assert.notEqual(row.fields?.rx_hash, 0);
+    }
+  });
+
+  it('af-xdp-hints: runs device-bound; with no AF_XDP socket bound it passes packets without metadata', async () => {
+    const r = await runCli([path.join(TEMPLATES, 'af-xdp-hints/af_xdp_hints.bpf.c'), ...sshArgs(), '--count', '2', '--duration', '30'],
+      () => net.sendUdp(4));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.rows.length, 2);
+    for (const row of r.rows) {
+      assert.equal(row.verdict, 'XDP_PASS');
+      assert.equal(row.meta_len, 0);
+    }
+  });
+
+  it('captures every verdict (XDP_DROP too), with counters', async () => {
+    const s = await LiveCapture.start({ target, dev: net.hostIf, input: path.join(FIX, 'drop_every_other.bpf.c') });
+    const rows: LiveRow[] = [];
+    s.on('rows', (b) => rows.push(...b));
+    net.sendUdp(10);
+    const deadline = Date.now() + 10_000;
+    while (rows.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const sum = await s.stop();
+    const verdicts = new Set(rows.map((r) => r.verdict));
+    assert.ok(verdicts.has('XDP_DROP') && verdicts.has('XDP_PASS'), [...verdicts].join(','));
+    assert.equal(sum.detached, 'stopped');
+    assert.ok(sum.stats && sum.stats.seen >= 10 && sum.stats.ringbuf_full === 0);
+    assert.equal(rows[0].struct, 'verdict_meta');
+  });
+
+  it('a TC program attaches through tcx and is captured too', async () => {
+    const s = await LiveCapture.start({ target, dev: net.hostIf, input: path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), program: 'tc_read_meta' });
+    const rows: LiveRow[] = [];
+    s.on('rows', (b) => rows.push(...b));
+    assert.equal(s.info.hook, 'tc');
+    assert.match(s.info.blindSpots[0], /never reach TC ingress/);
+    net.sendUdp(3);
+    const deadline = Date.now() + 10_000;
+    while (rows.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await s.stop();
+    assert.ok(rows.length >= 3);
+    assert.ok(rows.every((r) => r.verdict === 'TC_ACT_OK'));
+  });
+
+  async function capturing(): Promise<LiveCapture> {
+    const s = await LiveCapture.start({ target, dev: net.hostIf, input: path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c') });
+    let got = 0;
+    s.on('rows', (b) => { got += b.length; });
+    s.on('end', () => undefined);
+    net.sendUdp(3);
+    const deadline = Date.now() + 10_000;
+    while (got < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(got >= 3, 'rows flow before the fault');
+    return s;
+  }
+
+  it('fault: SIGKILL of the ssh client mid-capture leaves nothing attached', async () => {
+    const s = await capturing();
+    const ended = new Promise((r) => s.once('end', r));
+    s.client.proc.child.kill('SIGKILL');
+    const sum = (await ended) as { detached: string; error?: Error };
+    assert.equal(sum.detached, 'agent-exited');
+    assert.ok(sum.error instanceof RemoteError);
+  });
+
+  it('fault: killing the agent leaves nothing attached', async () => {
+    const s = await capturing();
+    const ended = new Promise((r) => s.once('end', r));
+    process.kill(s.client.hello!.pid, 'SIGKILL');
+    const sum = (await ended) as { detached: string; error?: Error };
+    assert.equal(sum.detached, 'agent-exited');
+    assert.match(String(sum.error?.message), /xdpmeta-test/);
+  });
+
+  it('fault: closing the agent\'s stdin leaves nothing attached', async () => {
+    const s = await capturing();
+    const ended = new Promise((r) => s.once('end', r));
+    s.client.proc.stdin.end();
+    await ended;
+  });
+
+  it('refuses the interface that carries the SSH session unless confirmed', async () => {
+    await assert.rejects(
+      LiveCapture.start({ target, dev: 'lo', input: path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c') }),
+      (e: unknown) => e instanceof AgentError && e.code === 'ssh_interface' && /lo carries this SSH session/.test(e.message));
+    assert.deepEqual(await waitClean('lo', OUR_PROGS, 2000), []);
+  });
+
+  describe('bad input: each a clear error naming the host', () => {
+    const start = async (t: Target, agentArgs?: string[]) => {
+      const c = await AgentClient.connect(await startAgent(t, { agentArgs }));
+      return c;
+    };
+
+    it('a host that is down (closed port)', async () => {
+      await assert.rejects(start({ ...target, host: sshd.closedPortAlias } as Target),
+        (e: unknown) => e instanceof RemoteError && e.kind === 'connection-refused' && e.message.startsWith('xdpmeta-test-closed:'));
+    });
+
+    it('a refused key', async () => {
+      await assert.rejects(start({ ...target, host: sshd.badKeyAlias } as Target),
+        (e: unknown) => e instanceof RemoteError && e.kind === 'auth-refused' && /--identity/.test(e.message));
+    });
+
+    it('an unknown host key and a changed host key', async () => {
+      await assert.rejects(start({ ...target, host: sshd.unknownHostAlias } as Target),
+        (e: unknown) => e instanceof RemoteError && e.kind === 'host-key-unknown');
+      await assert.rejects(start({ ...target, host: sshd.changedHostAlias } as Target),
+        (e: unknown) => e instanceof RemoteError && e.kind === 'host-key-changed' && /ssh-keygen -R/.test(e.message));
+    });
+
+    it('refuses options that turn off host key checking', async () => {
+      await assert.rejects(start({ ...target, options: ['StrictHostKeyChecking=no'] } as Target),
+        (e: unknown) => e instanceof RemoteError && /never turns off host key checking/.test(e.message));
+    });
+
+    it('no sudo: a non-root user on a host without passwordless sudo', async function () {
+      const user = `xmr${process.pid % 100000}`;
+      const home = path.join(sshd.dir, 'home-' + user);
+      try {
+        // '*' (no password, not locked): sshd refuses locked ('!') accounts even for key logins.
+        execFileSync('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-p', '*', user], { stdio: 'ignore' });
+      } catch {
+        requirePrereq(this, false, 'useradd (to make a temporary user without sudo)');
+      }
+      try {
+        mkdirSync(home, { recursive: true });
+        execFileSync('chown', [user, home]);
+        sshd.addUserAlias('xdpmeta-test-nosudo', user);
+        await assert.rejects(start({ ...target, host: 'xdpmeta-test-nosudo' } as Target),
+          (e: unknown) => e instanceof RemoteError && (e.kind === 'no-sudo' || e.kind === 'sudo-password') &&
+            e.message.startsWith('xdpmeta-test-nosudo:'));
+      } finally {
+        execFileSync('userdel', [user], { stdio: 'ignore' });
+        rmSync(home, { recursive: true, force: true });
+      }
+    });
+
+    it('a kernel without BTF (agent pointed at a missing BTF path)', async () => {
+      const c = await start(target, ['--btf', '/nonexistent/vmlinux']);
+      try {
+        const probe = await c.request({ op: 'probe' });
+        assert.equal(probe.btf.present, false);
+        await assert.rejects(LiveCapture.start({ target, dev: net.hostIf, input: path.join(FIX, 'rx_hash.bpf.c'), agentArgs: ['--btf', '/nonexistent/vmlinux'] }),
+          (e: unknown) => e instanceof AgentError && e.code === 'no_btf' && /CONFIG_DEBUG_INFO_BTF/.test(e.message) && e.message.startsWith('xdpmeta-test:'));
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('garbage on the agent\'s stdout', async () => {
+      const saved = process.env.XDP_META_AGENT;
+      const fake = path.join(FIX, 'fake-agent-garbage.sh');
+      chmodSync(fake, 0o755);
+      process.env.XDP_META_AGENT = fake;
+      try {
+        await assert.rejects(start(target),
+          (e: unknown) => e instanceof RemoteError && e.kind === 'protocol' && e.message.startsWith('xdpmeta-test:') &&
+            /Welcome to Example Linux/.test(e.message));
+      } finally {
+        if (saved === undefined) delete process.env.XDP_META_AGENT;
+        else process.env.XDP_META_AGENT = saved;
+      }
+    });
+  });
+
+  describe('dry run (BPF_PROG_TEST_RUN)', () => {
+    it('returns the metadata a program writes; refuses device-bound programs with a reason', async () => {
+      const magic = await buildCaptureObject(path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'));
+      const hash = await buildCaptureObject(path.join(FIX, 'rx_hash.bpf.c'));
+      const c = await AgentClient.connect(await startAgent(target));
+      try {
+        const p = await c.request({ op: 'load', object: readFileSync(magic.plainObjectPath).toString('base64'), program: 'xdp_write_meta' });
+        const r = await c.request({ op: 'test_run', prog: p.prog, data: 'ff'.repeat(14) + '00'.repeat(20) });
+        assert.equal(r.retval, 2);
+        assert.equal(r.meta_len, 16);
+        assert.equal(r.meta.slice(0, 8), '42eeffc0');
+        const d = await c.request({ op: 'load', object: readFileSync(hash.plainObjectPath).toString('base64'), ifindex: net.hostIfindex() });
+        assert.equal(d.dev_bound, true);
+        await assert.rejects(c.request({ op: 'test_run', prog: d.prog, data: 'ff'.repeat(34) }),
+          (e: unknown) => e instanceof AgentError && e.code === 'dev_bound_test_run' && /impossible for a device-bound program/.test(e.message));
+      } finally {
+        await c.close();
+      }
+    });
+  });
+});
+
+if (!existsSync(path.join(ROOT, 'agent/Makefile'))) throw new Error('agent/Makefile missing');
