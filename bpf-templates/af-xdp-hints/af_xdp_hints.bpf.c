@@ -47,10 +47,6 @@ int xdp_hints_to_xsk(struct xdp_md *ctx)
 	enum xdp_rss_hash_type hash_type;
 	void *data, *data_meta;
 
-	/* No socket on this queue: leave the packet to the stack untouched. */
-	if (!bpf_map_lookup_elem(&xsks, &ctx->rx_queue_index))
-		return XDP_PASS;
-
 	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*meta)))
 		return XDP_PASS;
 	data = (void *)(long)ctx->data;

@@ -44,8 +44,36 @@ export async function main(argv: string[]): Promise<number> {
       io.err(`xdp-meta ${name}: error: ${e.message}`);
       return 1;
     }
+    // A system error on a named file (ENOENT, EISDIR, EACCES...) that a command did not wrap is still the
+    // user's input, not a bug: name the file instead of printing a stack.
+    const sys = systemErrorMessage(e);
+    if (sys) {
+      io.err(`xdp-meta ${name}: error: ${sys}`);
+      return 1;
+    }
     throw e;
   }
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or directory', EISDIR: 'is a directory, not a file', ENOTDIR: 'a path component is not a directory',
+  EACCES: 'permission denied', EPERM: 'operation not permitted', ELOOP: 'too many symbolic links', EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long', EROFS: 'read-only file system', ENOSPC: 'no space left on device', EEXIST: 'already exists',
+};
+
+/** `path: reason` for a Node system error that names a path, else undefined. */
+export function systemErrorMessage(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const { code, path } = e as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof path !== 'string' || !/^E[A-Z]+$/.test(code)) return undefined;
+  return `${path}: ${ERRNO_TEXT[code] ?? code.toLowerCase()} (${code})`;
+}
+
+/** The last-resort report of a bug: one line; the stack only on request, so users never see one by accident. */
+export function internalErrorMessage(e: unknown): string {
+  const debug = !!process.env.XDP_META_DEBUG;
+  const text = e instanceof Error ? (debug ? e.stack ?? e.message : `${e.name}: ${e.message.split('\n')[0]}`) : String(e);
+  return `xdp-meta: internal error: ${text}${debug ? '' : ' (a bug: please report it; XDP_META_DEBUG=1 shows the stack)'}\n`;
 }
 
 if (require.main === module) {
@@ -59,7 +87,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
-      process.stderr.write(`xdp-meta: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.stderr.write(internalErrorMessage(e));
       process.exitCode = 3;
     },
   );

@@ -7,8 +7,8 @@ import type { CheckOutcome, CheckRequest, SourceDiagnostic } from './pipeline';
 
 let target: { path: string; btf: Btf } | undefined;
 
-/** The target BTF, loaded once per path (the kernel's is cached by the BTF library). */
-function targetBtf(path: string): Btf {
+/** The target BTF, loaded once per path (the kernel's is cached by the BTF library); throws XdpMetaError when unreadable. */
+export function loadTarget(path: string): Btf {
   if (!path) return kernelBtf();
   if (target?.path !== path) target = { path, btf: loadTargetBtf(path) };
   return target.btf;
@@ -18,7 +18,7 @@ export async function checkObject(req: CheckRequest): Promise<CheckOutcome> {
   const t0 = performance.now();
   let btf: Btf;
   try {
-    btf = targetBtf(req.targetBtf);
+    btf = loadTarget(req.targetBtf);
   } catch (e) {
     return { diagnostics: [], ms: performance.now() - t0, unavailable: `target BTF unreadable: ${isXdpMetaError(e) ? e.message : String(e)}` };
   }

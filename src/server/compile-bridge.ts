@@ -25,7 +25,28 @@ export function resolveClang(setting: string, signal?: AbortSignal): Promise<Cla
 
 export { CancelledError };
 
-export async function compileBuffer(req: CompileRequest, clang: ClangInfo): Promise<CompileOutcome> {
+// At most one clang per core: opening many files at once queues them instead of thrashing the machine.
+const MAX_PARALLEL = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+let running = 0;
+const queue: Array<() => void> = [];
+
+async function slot<T>(signal: AbortSignal, f: () => Promise<T>): Promise<T> {
+  if (running >= MAX_PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
+  running++;
+  try {
+    if (signal.aborted) throw new CancelledError('compile cancelled while queued');
+    return await f();
+  } finally {
+    running--;
+    queue.shift()?.();
+  }
+}
+
+export function compileBuffer(req: CompileRequest, clang: ClangInfo): Promise<CompileOutcome> {
+  return slot(req.signal, () => compileNow(req, clang));
+}
+
+async function compileNow(req: CompileRequest, clang: ClangInfo): Promise<CompileOutcome> {
   const dir = path.join(serverTempDir(), `c${++serial}`);
   mkdirSync(dir, { recursive: true });
   const out = path.join(dir, path.basename(req.sourcePath).replace(/\.c$/, '') + '.o');

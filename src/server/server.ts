@@ -5,13 +5,13 @@ import {
   CodeActionKind, TextDocumentSyncKind, TextDocuments, type Connection, type Diagnostic, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { kernelBtf, readBtfFile, type Btf } from '../core/btf';
+import { readBtfFile, type Btf } from '../core/btf';
 import { isXdpMetaError } from '../core/util/errors';
 import {
   CheckNowRequest, CheckResultNotification, defaultServerSettings, toServerSettings,
   type CheckNowParams, type CheckResult, type InitOptions, type RawSettings, type ServerSettings,
 } from '../shared/protocol';
-import { checkObject } from './check-bridge';
+import { checkObject, loadTarget } from './check-bridge';
 import { codeActions } from './code-actions';
 import { codeLenses } from './code-lens';
 import { CancelledError, compileBuffer, disposeCompile, resolveClang } from './compile-bridge';
@@ -36,7 +36,8 @@ export function startServer(connection: Connection): void {
   let root = process.cwd();
   let settings: ServerSettings = defaultServerSettings;
   let reportedUnavailable = '';
-  let targetCache: { key: string; btf?: Btf; error?: string } | undefined;
+  let lensRefresh = false;
+  const lensesRefreshed = new Set<string>();
 
   const log = (msg: string) => connection.console.log(msg);
   const scheduler = new Scheduler((uri, e) => {
@@ -47,7 +48,6 @@ export function startServer(connection: Connection): void {
   const applySettings = (raw: RawSettings | undefined) => {
     settings = toServerSettings(raw, (p) => path.resolve(root, p));
     selector.setGlobs(settings.documentGlobs);
-    targetCache = undefined;
   };
 
   const finish = (uri: string, result: CheckResult) => {
@@ -56,16 +56,13 @@ export function startServer(connection: Connection): void {
     waiters.delete(uri);
   };
 
+  // Hovers use the same cached target BTF as the check; an unreadable one just leaves the target column empty.
   const targetBtf = (): Btf | undefined => {
-    const key = settings.targetBtf || 'kernel';
-    if (targetCache?.key !== key) {
-      try {
-        targetCache = { key, btf: settings.targetBtf ? readBtfFile(settings.targetBtf) : kernelBtf() };
-      } catch (e) {
-        targetCache = { key, error: isXdpMetaError(e) ? e.message : String(e) };
-      }
+    try {
+      return loadTarget(settings.targetBtf);
+    } catch {
+      return undefined;
     }
-    return targetCache.btf;
   };
 
   const analyze = async (uri: string, signal: AbortSignal, isCurrent: () => boolean): Promise<void> => {
@@ -115,6 +112,11 @@ export function startServer(connection: Connection): void {
         }
       }
       void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+      // A lens request that raced the server's (re)start got nothing: ask once per document for a fresh one.
+      if (lensRefresh && !lensesRefreshed.has(uri)) {
+        lensesRefreshed.add(uri);
+        void connection.languages.codeLens.refresh().catch(() => undefined);
+      }
       const count = (s: number) => diagnostics.filter((d) => d.severity === s).length;
       finish(uri, {
         ...base, status: compiled.objectPath ? 'ok' : 'compile-failed', errors: count(1), warnings: count(2),
@@ -133,6 +135,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
     trusted = init.trusted !== false;
+    lensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     if (folder?.startsWith('file:')) root = fileURLToPath(folder);
     applySettings(init.settings);
@@ -154,18 +157,22 @@ export function startServer(connection: Connection): void {
     for (const d of documents.all()) schedule(d.uri, 0);
   });
 
-  documents.onDidOpen((e) => schedule(e.document.uri, 0));
+  // TextDocuments fires a content change right after each open: that one is the open, not an edit.
+  const justOpened = new Set<string>();
+  documents.onDidOpen((e) => {
+    justOpened.add(e.document.uri);
+    schedule(e.document.uri, 0);
+  });
   documents.onDidChangeContent((e) => {
-    // The open event also fires a content change; the version check keeps that from compiling twice.
-    if (e.document.version > 1 || documents.get(e.document.uri) !== e.document) {
-      if (settings.checkOnType) schedule(e.document.uri, TYPING_DEBOUNCE_MS);
-    }
+    if (justOpened.delete(e.document.uri)) return;
+    if (settings.checkOnType) schedule(e.document.uri, TYPING_DEBOUNCE_MS);
   });
   documents.onDidSave((e) => schedule(e.document.uri, 0));
   documents.onDidClose((e) => {
     scheduler.cancel(e.document.uri);
     objectBtf.delete(e.document.uri);
     layouts.delete(e.document.uri);
+    lensesRefreshed.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { requirePrereq } from '../helpers/prereq';
 import { hasClang } from '../helpers/clang';
-import { CHROMIUM, installCodeServer, launchChromium, openPalette, ROOT, screenshot, startCodeServer, type CodeServer } from './code-server';
+import { CHROMIUM, installCodeServer, launchChromium, openPalette, ROOT, runCommand, screenshot, startCodeServer, type CodeServer } from './code-server';
 
 const VSIX = path.join(ROOT, 'dist/xdp-metadata-workbench.vsix');
 const COMMAND_TITLES = [
@@ -87,6 +87,9 @@ describe('e2e: the extension in code-server', function () {
     await statusItem(p, 'not checked').waitFor({ timeout: 30_000 });
     await showProblems(p);
     assert.equal(await p.locator('.markers-panel', { hasText: 'e2e_undeclared_verdict' }).count(), 0);
+    // A command that would run clang says why it does not.
+    await runCommand(p, 'XDP Metadata: Check Current File');
+    await p.locator('.notification-toast', { hasText: 'disabled in Restricted Mode' }).first().waitFor({ timeout: 15_000 });
   });
 
   it('trusted workspace: activates, lists its commands under "XDP Metadata", shows clang errors in Problems', async () => {

@@ -2,7 +2,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { findAgentBinary } from '../../src/core/remote/agent-binary';
 import { buildCaptureObject } from '../../src/core/remote/capture-wrap';
 import { AgentClient } from '../../src/core/remote/client';
 import { AgentError, RemoteError } from '../../src/core/remote/errors';
@@ -110,14 +112,17 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
     }
   });
 
-  it('af-xdp-hints: runs device-bound; with no AF_XDP socket bound it passes packets without metadata', async () => {
+  it('af-xdp-hints: runs device-bound and decodes the rx_hash the kfunc wrote', async () => {
     const r = await runCli([path.join(TEMPLATES, 'af-xdp-hints/af_xdp_hints.bpf.c'), ...sshArgs(), '--count', '2', '--duration', '30'],
       () => net.sendUdp(4));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.rows.length, 2);
+    assert.match(r.stderr, /device-bound/);
     for (const row of r.rows) {
+      // No AF_XDP socket is bound, so bpf_redirect_map falls back to XDP_PASS with the metadata in place.
       assert.equal(row.verdict, 'XDP_PASS');
-      assert.equal(row.meta_len, 0);
+      assert.equal(row.struct, 'xdp_hints_meta');
+      assert.notEqual(row.fields?.rx_hash, 0, JSON.stringify(row));
     }
   });
 
@@ -192,6 +197,19 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
       LiveCapture.start({ target, dev: 'lo', input: path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c') }),
       (e: unknown) => e instanceof AgentError && e.code === 'ssh_interface' && /lo carries this SSH session/.test(e.message));
     assert.deepEqual(await waitClean('lo', OUR_PROGS, 2000), []);
+  });
+
+  it('uploads the agent once per content hash, then reuses it', async () => {
+    // The test logs in as root: the host's cache is root's (this machine's) home.
+    const cached = path.join(os.homedir(), `.cache/xdp-meta/agent-${findAgentBinary().hash}`);
+    rmSync(cached, { force: true });
+    const progress: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await AgentClient.connect(await startAgent(target, { onProgress: (m) => progress.push(m) }));
+      await c.close();
+    }
+    assert.equal(progress.filter((m) => /uploading the agent/.test(m)).length, 1, progress.join('\n'));
+    assert.ok(existsSync(cached));
   });
 
   describe('bad input: each a clear error naming the host', () => {

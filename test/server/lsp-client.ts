@@ -63,10 +63,11 @@ export class LspClient {
     }
   }
 
-  open(file: string, text = readFileSync(file, 'utf8')): string {
+  /** Opens a document (version 1 as VS Code numbers it; Neovim starts at 0). */
+  open(file: string, text = readFileSync(file, 'utf8'), version = 1): string {
     const uri = pathToFileURL(file).href;
-    this.versions.set(uri, 1);
-    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+    this.versions.set(uri, version);
+    void this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version, text } });
     return uri;
   }
 

@@ -64,6 +64,17 @@ describe('language server (xdp-meta lsp --stdio)', function () {
     assert.equal(readFileSync(file, 'utf8'), good, 'the file on disk is untouched');
   });
 
+  it('compiles the first edit after an open at version 0 (as Neovim numbers them)', async () => {
+    const file = path.join(work, 'meta.bpf.c');
+    const good = readFileSync(file, 'utf8');
+    const uri = client.open(file, good, 0);
+    await client.diagnosticsFor(uri, 0);
+    const v = client.change(uri, good.replace('meta->stamp = 0;', 'meta->stamp = nvim_thing;'));
+    assert.equal(v, 1);
+    const diags = await client.diagnosticsFor(uri, 1);
+    assert.match(String(diags[0]?.message), /nvim_thing/);
+  });
+
   it('offers the __ksym declaration of a metadata kfunc, and the error goes away', async () => {
     const file = path.join(work, 'kfunc.bpf.c');
     const text = readFileSync(file, 'utf8');

@@ -1,8 +1,8 @@
 // `xdp-meta build`: compiles one *.bpf.c with clang for the BPF target and prints clang's diagnostics.
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { compileBpf, countDiagnostics, defaultObjectPath, formatDiagnostic, type ClangDiagnostic } from '../../core/compile';
-import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { FormatError, UsageError, XdpMetaError } from '../../core/util/errors';
 import type { CliCommand } from '../command';
 
 interface BuildArgs {
@@ -66,6 +66,38 @@ function display(file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
 
+/** Refuses what clang would misread: no file, a directory, an empty file, an object or other binary data. */
+export function checkSourceFile(file: string): void {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (st.isDirectory()) throw new XdpMetaError(`${file}: is a directory, not a C source file`);
+    if (!st.isFile()) throw new XdpMetaError(`${file}: not a regular file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof XdpMetaError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new XdpMetaError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`, { cause: e });
+  }
+  if (size === 0) throw new XdpMetaError(`${file}: empty file (0 bytes), nothing to compile`);
+  const head = Buffer.alloc(Math.min(size, 4096));
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, head, 0, head.length, 0);
+  } catch (e) {
+    throw new XdpMetaError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x7f454c46) {
+    throw new XdpMetaError(`${file}: an ELF object, not C source (build compiles *.bpf.c; try \`xdp-meta disasm ${file}\`)`);
+  }
+  // C source never holds a NUL byte; clang would print pages of nonsense for a binary file.
+  const nul = head.indexOf(0);
+  if (nul >= 0) throw new FormatError(file, nul, 'C source text, found a NUL byte (a binary file?)');
+}
+
 export const buildCommand: CliCommand = {
   name: 'build',
   summary: 'compile a *.bpf.c to a BPF object with clang and print its diagnostics',
@@ -80,7 +112,7 @@ export const buildCommand: CliCommand = {
   ].join('\n'),
   async run(argv, io) {
     const a = parseArgs(argv);
-    if (!existsSync(a.file) || !statSync(a.file).isFile()) throw new XdpMetaError(`${a.file}: no such file`);
+    checkSourceFile(a.file);
     const out = a.out ?? defaultObjectPath(a.file);
     const r = await compileBpf({ file: a.file, out, clang: a.clang, includes: a.includes, extraFlags: a.extraFlags });
     const all = flatten(r.diagnostics);

@@ -78,13 +78,17 @@ class RawTable {
     return this.words[this.x[id]! + (off >> 2)]! | 0;
   }
 
-  /** The string section bytes holding BTF string offset `off`, and the position in them. */
-  strBytes(off: number): [Uint8Array, number] {
+  /** Position of BTF string offset `off` inside the string section returned by `strArr` (set by it). */
+  pos = 0;
+
+  /** The string section bytes holding BTF string offset `off`; the position in them is left in `pos`. */
+  strArr(off: number): Uint8Array {
     let m: BtfModel = this.btf;
     while (off < m.wire.stringsBase) m = m.base!;
     const pos = off - m.wire.stringsBase;
     if (pos >= m.wire.strings.length) throw new XdpMetaError(`${this.btf.source}: string offset ${off} beyond the string section`);
-    return [m.wire.strings, pos];
+    this.pos = pos;
+    return m.wire.strings;
   }
 
   /** Type id a member/param/secinfo/array/ref points to, checked against the id range. */
@@ -96,9 +100,14 @@ class RawTable {
 
 /** Growable byte buffer: appending to one JS string would build a rope of millions of retained nodes. */
 class ByteOut {
-  private buf = new Uint8Array(1 << 16);
+  private buf: Uint8Array;
   private pos = 0;
   private ascii = true;
+
+  /** `hint`: expected size (vmlinux: ~40 bytes per type), to avoid regrowing a megabytes-long buffer. */
+  constructor(hint: number) {
+    this.buf = new Uint8Array(Math.max(1 << 16, Math.min(hint, MAX_OUTPUT)));
+  }
 
   s(text: string): void {
     const n = text.length;
@@ -156,6 +165,70 @@ class ByteOut {
 
 const utf8enc = new TextEncoder();
 
+/**
+ * Occurrence counts of names keyed by their bytes in the string section (libbpf's name maps), so
+ * counting the ~100k names of vmlinux makes no JS strings. Open addressing over string offsets.
+ */
+class NameCounter {
+  private keys = new Int32Array(1024).fill(-1);
+  private counts = new Int32Array(1024);
+  private used = 0;
+
+  constructor(private readonly r: RawTable) {}
+
+  private hash(off: number): number {
+    const b = this.r.strArr(off);
+    let h = 0x811c9dc5;
+    for (let i = this.r.pos; b[i] !== 0 && i < b.length; i++) h = Math.imul(h ^ b[i]!, 16777619);
+    return h >>> 0;
+  }
+
+  private same(a: number, b: number): boolean {
+    if (a === b) return true;
+    const x = this.r.strArr(a);
+    let i = this.r.pos;
+    const y = this.r.strArr(b);
+    let j = this.r.pos;
+    for (;; i++, j++) {
+      const c = x[i];
+      if (c !== y[j]) return false;
+      if (c === 0 || c === undefined) return true;
+    }
+  }
+
+  /** Counts one more occurrence of the name at string offset `off`; returns the new count. */
+  bump(off: number): number {
+    if (this.used * 2 >= this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    for (let i = this.hash(off) & mask; ; i = (i + 1) & mask) {
+      const k = this.keys[i]!;
+      if (k === -1) {
+        this.keys[i] = off;
+        this.counts[i] = 1;
+        this.used++;
+        return 1;
+      }
+      if (this.same(k, off)) return ++this.counts[i]!;
+    }
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldCounts = this.counts;
+    this.keys = new Int32Array(oldKeys.length * 2).fill(-1);
+    this.counts = new Int32Array(oldKeys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let j = 0; j < oldKeys.length; j++) {
+      const k = oldKeys[j]!;
+      if (k === -1) continue;
+      let i = this.hash(k) & mask;
+      while (this.keys[i] !== -1) i = (i + 1) & mask;
+      this.keys[i] = k;
+      this.counts[i] = oldCounts[j]!;
+    }
+  }
+}
+
 /** A declarator name: a JS string, or a BTF string offset (copied as bytes, no string made). */
 type Fname = string | number;
 
@@ -177,13 +250,16 @@ class CDumper {
   private readonly cachedNames: (string | undefined)[];
   /** alignOf memo, stored +1 so 0 means "not computed" (alignment is a pure function of the id). */
   private readonly aligns: Uint8Array;
-  private readonly typeNames = new Map<string, number>();
-  private readonly identNames = new Map<string, number>();
+  private readonly typeNames: NameCounter;
+  private readonly identNames: NameCounter;
   private emitQueue: number[] = [];
-  private readonly o = new ByteOut();
+  private readonly o: ByteOut;
 
   constructor(private readonly btf: BtfModel) {
+    this.o = new ByteOut(btf.count * 48);
     this.r = new RawTable(btf);
+    this.typeNames = new NameCounter(this.r);
+    this.identNames = new NameCounter(this.r);
     this.n = btf.count;
     this.orderState = new Uint8Array(this.n);
     this.emitState = new Uint8Array(this.n);
@@ -205,43 +281,41 @@ class CDumper {
    */
   private checkNoDeclarationLoops(): void {
     const r = this.r;
-    const color = new Uint8Array(this.n); // 0 new, 1 on the DFS path, 2 done
-    const succ = (id: number, out: number[]): void => {
+    const n = this.n;
+    const color = new Uint8Array(n); // 0 new, 1 on the DFS path, 2 done
+    // Successors: PTR/modifiers/TYPEDEF -> type; ARRAY -> element; FUNC_PROTO -> return, params.
+    // STRUCT/UNION legitimately close loops and every other kind is a leaf here.
+    const degree = (id: number): number => {
       switch (r.kind[id]) {
-        case PTR: case TYPEDEF: case VOLATILE: case CONST: case RESTRICT: case TYPE_TAG: out.push(r.st[id]!); break;
-        case ARRAY: out.push(r.u32(id, 0)); break;
-        case FUNC_PROTO: {
-          out.push(r.st[id]!);
-          for (let j = 0; j < r.vlen[id]!; j++) out.push(r.u32(id, 8 * j + 4));
-          break;
-        }
-        default: break; // STRUCT/UNION legitimately close loops; other kinds are leaves here
+        case PTR: case TYPEDEF: case VOLATILE: case CONST: case RESTRICT: case TYPE_TAG: case ARRAY: return 1;
+        case FUNC_PROTO: return 1 + r.vlen[id]!;
+        default: return 0;
       }
     };
-    const stack: number[] = [];
-    const iters: number[][] = [];
-    for (let root = 1; root < this.n; root++) {
-      if (color[root]) continue;
+    const child = (id: number, k: number): number => {
+      if (r.kind[id] === ARRAY) return r.u32(id, 0);
+      return k === 0 ? r.st[id]! : r.u32(id, 8 * (k - 1) + 4);
+    };
+    const nodes = new Int32Array(n);
+    const next = new Int32Array(n);
+    for (let root = 1; root < n; root++) {
+      if (color[root] || degree(root) === 0) continue;
+      let sp = 0;
+      nodes[0] = root;
+      next[0] = 0;
       color[root] = 1;
-      stack.push(root);
-      const first: number[] = [];
-      succ(root, first);
-      iters.push(first);
-      while (stack.length) {
-        const next = iters[iters.length - 1]!.pop();
-        if (next === undefined) {
-          color[stack.pop()!] = 2;
-          iters.pop();
-          continue;
-        }
-        if (next >= this.n) throw new XdpMetaError(`${this.btf.source}: type [${stack[stack.length - 1]}] refers to type id ${next} beyond ${this.n - 1}`);
-        if (color[next] === 1) throw new XdpMetaError(`${this.btf.source}: type [${next}] refers back to itself without a struct or union in between: the BTF is corrupt`);
-        if (color[next] === 2) continue;
-        color[next] = 1;
-        stack.push(next);
-        const out: number[] = [];
-        succ(next, out);
-        iters.push(out);
+      while (sp >= 0) {
+        const id = nodes[sp]!;
+        const k = next[sp]!;
+        if (k >= degree(id)) { color[id] = 2; sp--; continue; }
+        next[sp] = k + 1;
+        const c = child(id, k);
+        if (c >= n) throw new XdpMetaError(`${this.btf.source}: type [${id}] refers to type id ${c} beyond ${n - 1}`);
+        if (color[c] === 1) throw new XdpMetaError(`${this.btf.source}: type [${c}] refers back to itself without a struct or union in between: the BTF is corrupt`);
+        if (color[c] === 2 || degree(c) === 0) continue;
+        color[c] = 1;
+        nodes[++sp] = c;
+        next[sp] = 0;
       }
     }
   }
@@ -556,7 +630,8 @@ class CDumper {
 
   private emitStructFwd(id: number): void {
     const name = this.typeName(id);
-    this.o.s(`${this.r.kind[id] === STRUCT ? 'struct' : 'union'}${this.r.nameOff[id] ? ' ' : ''}${name}`);
+    this.o.s(this.r.kind[id] === STRUCT ? (this.r.nameOff[id] ? 'struct ' : 'struct') : (this.r.nameOff[id] ? 'union ' : 'union'));
+    this.writeName(name);
   }
 
   private emitStructDef(id: number, lvl: number): void {
@@ -566,7 +641,10 @@ class CDumper {
     const kf = r.kflag[id]!;
     const align = this.alignOf(id);
     const packed = isStruct ? this.isStructPacked(id) : false;
-    this.o.s(`${isStruct ? 'struct' : 'union'}${r.nameOff[id] ? ' ' : ''}${this.typeName(id)} {`);
+    const name = this.typeName(id);
+    this.o.s(isStruct ? (r.nameOff[id] ? 'struct ' : 'struct') : (r.nameOff[id] ? 'union ' : 'union'));
+    this.writeName(name);
+    this.o.s(' {');
     let off = 0;
     let prevBitfield = false;
     for (let j = 0; j < vlen; j++) {
@@ -601,7 +679,8 @@ class CDumper {
 
   private emitMissingAliases(id: number): void {
     // GCC's internal Arm SIMD base types, aliased to standard ones.
-    const name = this.typeName(id);
+    this.typeName(id); // registers the name, as libbpf does, so a struct of the same name gets ___2
+    const name = this.name(id);
     const alias = name.startsWith('__Poly') ? MISSING_BASE_TYPES.get(name) : undefined;
     if (alias) this.o.s(`typedef ${alias} ${name};\n\n`);
   }
@@ -609,19 +688,21 @@ class CDumper {
   private emitEnumDef(id: number, lvl: number): void {
     const r = this.r;
     const vlen = r.vlen[id]!;
-    this.o.s(`enum${r.nameOff[id] ? ' ' : ''}${this.typeName(id)}`);
+    const ename = this.typeName(id);
+    this.o.s(r.nameOff[id] ? 'enum ' : 'enum');
+    this.writeName(ename);
     if (!vlen) return;
     this.o.s(' {');
     const signed = r.kflag[id] === 1;
     let anyHi = false;
     for (let j = 0; j < vlen; j++) {
-      let name: string;
+      let name: number;
       let val: string;
       if (r.kind[id] === ENUM) {
-        name = this.str(r.u32(id, 8 * j));
+        name = r.u32(id, 8 * j);
         val = String(signed ? r.i32(id, 8 * j + 4) : r.u32(id, 8 * j + 4));
       } else {
-        name = this.str(r.u32(id, 12 * j));
+        name = r.u32(id, 12 * j);
         const lo = r.u32(id, 12 * j + 4);
         const hi = r.u32(id, 12 * j + 8);
         if (hi !== 0) anyHi = true;
@@ -629,8 +710,13 @@ class CDumper {
         val = signed ? `${BigInt.asIntN(64, u)}LL` : `${u}ULL`;
       }
       // Enumerators share the identifier namespace with typedefs.
-      const dups = this.nameDups(this.identNames, name);
-      this.o.s(`\n${pfx(lvl + 1)}${name}${dups > 1 ? `___${dups}` : ''} = ${val},`);
+      const dups = this.identNames.bump(name);
+      this.o.nl(lvl + 1);
+      this.writeName(name);
+      if (dups > 1) this.o.s(`___${dups}`);
+      this.o.s(' = ');
+      this.o.s(val);
+      this.o.s(',');
     }
     this.o.s(`\n${pfx(lvl)}}`);
     const size = r.st[id]!;
@@ -642,13 +728,15 @@ class CDumper {
   }
 
   private emitFwdDef(id: number): void {
-    this.o.s(`${this.r.kflag[id] ? 'union' : 'struct'} ${this.typeName(id)}`);
+    const name = this.typeName(id);
+    this.o.s(this.r.kflag[id] ? 'union ' : 'struct ');
+    this.writeName(name);
   }
 
   private emitTypedefDef(id: number, lvl: number): void {
     const name = this.identName(id);
     // Old GCC emits __gnuc_va_list as a typedef of void.
-    if (this.r.st[id] === 0 && name === '__gnuc_va_list') {
+    if (this.r.st[id] === 0 && this.name(id) === '__gnuc_va_list') {
       this.o.s('typedef __builtin_va_list __gnuc_va_list');
       return;
     }
@@ -702,15 +790,19 @@ class CDumper {
 
   private isEmpty(name: Fname): boolean {
     if (typeof name === 'string') return name === '';
-    const [src, pos] = this.r.strBytes(name);
-    return src[pos] === 0;
+    const src = this.r.strArr(name);
+    return src[this.r.pos] === 0;
+  }
+
+  private writeName(name: Fname): void {
+    if (typeof name === 'string') this.o.s(name);
+    else this.o.cstr(this.r.strArr(name), this.r.pos);
   }
 
   private emitName(name: Fname, lastWasPtr: boolean): void {
     if (this.isEmpty(name)) return;
     if (!lastWasPtr) this.o.s(' ');
-    if (typeof name === 'string') this.o.s(name);
-    else { const [src, pos] = this.r.strBytes(name); this.o.cstr(src, pos); }
+    this.writeName(name);
   }
 
   private emitTypeChain(start: number, fname: Fname, lvl: number): void {
@@ -729,7 +821,7 @@ class CDumper {
       switch (kind) {
         case INT: case FLOAT:
           this.emitMods(start);
-          this.o.s(this.name(id));
+          this.o.cstr(r.strArr(r.nameOff[id]!), r.pos);
           break;
         case STRUCT: case UNION:
           this.emitMods(start);
@@ -739,7 +831,7 @@ class CDumper {
         case ENUM: case ENUM64:
           this.emitMods(start);
           if (r.nameOff[id] === 0) this.emitEnumDef(id, lvl);
-          else this.o.s(`enum ${this.typeName(id)}`);
+          else { const n = this.typeName(id); this.o.s('enum '); this.writeName(n); }
           break;
         case FWD:
           this.emitMods(start);
@@ -747,7 +839,7 @@ class CDumper {
           break;
         case TYPEDEF:
           this.emitMods(start);
-          this.o.s(this.identName(id));
+          this.writeName(this.identName(id));
           break;
         case PTR: this.o.s(lastWasPtr ? '*' : ' *'); break;
         case VOLATILE: this.o.s(' volatile'); break;
@@ -812,29 +904,24 @@ class CDumper {
 
   // ---- unique names: a second `struct foo` becomes `foo___2` ----
 
-  private nameDups(map: Map<string, number>, name: string): number {
-    const n = (map.get(name) ?? 0) + 1;
-    map.set(name, n);
-    return n;
-  }
-
-  private resolveName(id: number, map: Map<string, number>): string {
+  /** The name to print for `id`: its string offset, or `name___N` for the N-th type of that name. */
+  private resolveName(id: number, counter: NameCounter): Fname {
     const r = this.r;
-    if (r.nameOff[id] === 0) return '';
-    const orig = this.name(id);
-    if (this.nameResolved[id]) return this.cachedNames[id] ?? orig;
+    const off = r.nameOff[id]!;
+    if (off === 0) return '';
+    if (this.nameResolved[id]) return this.cachedNames[id] ?? off;
     this.nameResolved[id] = 1;
-    if (r.kind[id] === FWD || (r.kind[id] === ENUM && r.vlen[id] === 0)) return orig;
-    const dups = this.nameDups(map, orig);
-    if (dups > 1) this.cachedNames[id] = `${orig}___${dups}`;
-    return this.cachedNames[id] ?? orig;
+    if (r.kind[id] === FWD || (r.kind[id] === ENUM && r.vlen[id] === 0)) return off;
+    const dups = counter.bump(off);
+    if (dups > 1) this.cachedNames[id] = `${this.name(id)}___${dups}`;
+    return this.cachedNames[id] ?? off;
   }
 
-  private typeName(id: number): string {
+  private typeName(id: number): Fname {
     return this.resolveName(id, this.typeNames);
   }
 
-  private identName(id: number): string {
+  private identName(id: number): Fname {
     return this.resolveName(id, this.identNames);
   }
 }

@@ -70,15 +70,17 @@ class ArrayT extends TypeBase {
 }
 
 /** Struct members, function parameters and datasec entries share one shape: a name/type pair plus offsets. */
+/** Member names are materialized from the string section on access: vmlinux has ~170k members. */
 class MemberT {
   declare private readonly btf: BtfModel;
-  declare readonly name: string;
+  declare private readonly nameOff: number;
   declare readonly typeId: number;
   declare readonly bitOffset: number;
   declare readonly bitfieldSize: number;
-  constructor(btf: BtfModel, name: string, typeId: number, bitOffset: number, bitfieldSize: number) {
-    this.btf = btf; this.name = name; this.typeId = typeId; this.bitOffset = bitOffset; this.bitfieldSize = bitfieldSize;
+  constructor(btf: BtfModel, nameOff: number, typeId: number, bitOffset: number, bitfieldSize: number) {
+    this.btf = btf; this.nameOff = nameOff; this.typeId = typeId; this.bitOffset = bitOffset; this.bitfieldSize = bitfieldSize;
   }
+  get name(): string { return this.btf.stringAt(this.nameOff); }
   get type(): BtfType { return this.btf.typeById(this.typeId); }
 }
 
@@ -257,6 +259,11 @@ export class BtfModel implements Btf {
     return out;
   }
 
+  /** Checks a string offset found inside a record at type-section word `at` (so a lazy name cannot fail later). */
+  private checkString(off: number, at: number): void {
+    if (off >= this.stringsSize) throw new FormatError(this.source, this.wire.typesStart + 4 * at, `a string offset below ${this.stringsSize}, got ${off}`);
+  }
+
   /** Checks a type reference found inside type `id`'s record at type-section word `at`. */
   private ref(t: number, id: number, at: number): number {
     if (t < this.count) return t;
@@ -291,7 +298,9 @@ export class BtfModel implements Btf {
         const members: BtfMember[] = new Array(vlen);
         for (let j = 0, m = x; j < vlen; j++, m += 3) {
           const off = W[m + 2]!;
-          members[j] = new MemberT(this, this.stringAt(W[m]!), this.ref(W[m + 1]!, id, m + 1),
+          const nameOff = W[m]!;
+          this.checkString(nameOff, m);
+          members[j] = new MemberT(this, nameOff, this.ref(W[m + 1]!, id, m + 1),
             kf ? off & 0xffffff : off, kf ? off >>> 24 : 0);
         }
         t = new CompositeT(this, id, kindName, name, kf, st, members);

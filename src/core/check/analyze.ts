@@ -1,5 +1,6 @@
 // Runs the data_meta interpreter over every function of an object and attaches evidence (struct, field, source line) to each access.
 import { resolveCall } from '../bpf/program';
+import { SHN } from '../elf/types';
 import type { BpfFunctionCode } from '../bpf/program';
 import type { BtfExtCoreRelo } from '../btf/ext';
 import { layoutForSection } from './ctx-layout';
@@ -60,6 +61,7 @@ export function analyzeObject(obj: CheckObject, core: readonly CoreOutcome[] = [
   for (const fn of obj.functions) {
     const layout: CtxLayout | undefined = layoutForSection(fn.section.name);
     const callCache = new Map<number, CallSite | undefined>();
+    const relocs = new Map(obj.elf.relocationsFor(fn.section).map((r) => [r.offset, r]));
     const result = interpret(patchedInsns(fn, core), {
       layout,
       callAt(insn) {
@@ -69,6 +71,10 @@ export function analyzeObject(obj: CheckObject, core: readonly CoreOutcome[] = [
         const site: CallSite | undefined = t ? { insn: insn.index, kind: t.kind, name: t.name } : undefined;
         callCache.set(insn.index, site);
         return site;
+      },
+      relocationAt(insn) {
+        const r = relocs.get(fn.func.offset + insn.index * 8);
+        return r ? { extern: r.symbol.shndx === SHN.UNDEF && r.symbol.name ? r.symbol.name : undefined } : undefined;
       },
       typeIdLocalAt(insn) {
         const r = obj.coreRelosAt(fn, insn.index).find((x) => x.kind === TYPE_ID_LOCAL);
@@ -110,6 +116,7 @@ function structOf(obj: CheckObject, fn: BpfFunctionCode, a: MetaAccess, relo: Bt
   }
   // 2. Location lists at -O2 have gaps: take `var->field` from the source line (BTF line_info) and
   //    accept it only when var's declared struct has that field exactly at the instruction's offset.
+  //    Several candidates that disagree on the struct give no evidence at all.
   const text = obj.locOf(fn, a.insn).text ?? '';
   const found = new Map<string, AccessStruct>();
   for (const m of text.matchAll(/([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*)/g)) {
@@ -119,6 +126,15 @@ function structOf(obj: CheckObject, fn: BpfFunctionCode, a: MetaAccess, relo: Bt
       if (!s?.name || !member || member.offset !== a.insnOff || (member.size && a.size > member.size)) continue;
       found.set(s.name, { name: s.name, kind: s.kind, evidence: 'dwarf', field: member.name, layout: s, variable: cand.name });
       break;
+    }
+  }
+  // 3. No variable: a cast on the line, `((struct X *)p)->field`, with X's debug-info layout having `field` at the offset.
+  if (found.size === 0) {
+    const fields = new Set([...text.matchAll(/->\s*([A-Za-z_]\w*)/g)].map((m) => m[1]!));
+    for (const m of text.matchAll(/\(\s*(?:const\s+|volatile\s+)*(struct|union)\s+([A-Za-z_]\w*)\s*\*\s*\)/g)) {
+      const s = dwarf.structs.get(m[2]!);
+      const member = s?.members.find((x) => fields.has(x.name) && x.offset === a.insnOff && !(x.size && a.size > x.size));
+      if (s && member && s.kind === m[1]) found.set(s.name, { name: s.name, kind: s.kind, evidence: 'dwarf', field: member.name, layout: s });
     }
   }
   return found.size === 1 ? [...found.values()][0] : undefined;

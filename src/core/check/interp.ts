@@ -13,7 +13,7 @@ import type { CtxLayout } from './ctx-layout';
 /** Abstract value of a register or spilled stack slot. */
 export type Val =
   | { k: 'unknown' }
-  | { k: 'scalar'; v?: bigint; typeIdOf?: string }
+  | { k: 'scalar'; v?: bigint; typeIdOf?: string; externOf?: string }
   | { k: 'ctx' }
   | { k: 'meta'; off?: number }
   | { k: 'pkt'; off?: number }
@@ -31,6 +31,8 @@ interface State {
   stack: Map<number, Val>;
   /** Bytes proven to lie within data_meta .. data (the verifier's `r=` of the data_meta pointers). */
   metaRange: number;
+  /** Weak externs whose address was tested non-zero on every path here (`if (bpf_ksym_exists(f))`). */
+  present: ReadonlySet<string>;
 }
 
 /** One load/store through a data_meta-derived pointer, with the state that reaches it (joined over all paths). */
@@ -56,6 +58,8 @@ export interface CallSite {
   insn: number;
   kind: 'helper' | 'subprog' | 'kfunc' | 'callx';
   name?: string;
+  /** Reached only where the callee's address was tested non-zero (bpf_ksym_exists()). */
+  guarded?: boolean;
 }
 
 export interface InterpResult {
@@ -72,6 +76,11 @@ export interface InterpEnv {
   callAt(insn: BpfInsn): CallSite | undefined;
   /** The struct named by a TYPE_ID_LOCAL CO-RE relocation on this instruction, if any. */
   typeIdLocalAt(insn: BpfInsn): string | undefined;
+  /**
+   * The ELF relocation that fills the instruction in at load time (a map or extern address), if any:
+   * its immediate is no constant. `extern` names an undefined symbol (a kfunc or ksym).
+   */
+  relocationAt?(insn: BpfInsn): { extern?: string } | undefined;
 }
 
 /** Helpers that may move packet data (the kernel's bpf_helper_changes_pkt_data list): they invalidate packet pointers. */
@@ -90,7 +99,7 @@ const toS64 = (v: bigint): bigint => (v & (1n << 63n) ? v - (1n << 64n) : v);
 function valEq(a: Val, b: Val): boolean {
   if (a.k !== b.k) return false;
   switch (a.k) {
-    case 'scalar': return a.v === (b as typeof a).v && a.typeIdOf === (b as typeof a).typeIdOf;
+    case 'scalar': return a.v === (b as typeof a).v && a.typeIdOf === (b as typeof a).typeIdOf && a.externOf === (b as typeof a).externOf;
     case 'meta': case 'pkt': return a.off === (b as typeof a).off;
     case 'fp': return a.off === (b as typeof a).off;
     case 'stale': return a.was === (b as typeof a).was && a.by === (b as typeof a).by;
@@ -107,7 +116,11 @@ function joinVal(a: Val, b: Val): Val {
     return a.k === 'scalar' && b.k === 'scalar' ? SCALAR : UNKNOWN;
   }
   switch (a.k) {
-    case 'scalar': return { k: 'scalar', typeIdOf: a.typeIdOf === (b as typeof a).typeIdOf ? a.typeIdOf : undefined };
+    case 'scalar': return {
+      k: 'scalar',
+      typeIdOf: a.typeIdOf === (b as typeof a).typeIdOf ? a.typeIdOf : undefined,
+      externOf: a.externOf === (b as typeof a).externOf ? a.externOf : undefined,
+    };
     case 'meta': case 'pkt': return { k: a.k, off: undefined };
     case 'stale': return a; // invalidated on both paths (by different helpers): still invalid
     default: return UNKNOWN;
@@ -121,11 +134,13 @@ function joinState(a: State, b: State): State {
     const w = b.stack.get(off);
     if (w) stack.set(off, joinVal(v, w));
   }
-  return { regs, stack, metaRange: Math.min(a.metaRange, b.metaRange) };
+  const present = a.present.size === 0 || b.present.size === 0 ? EMPTY : new Set([...a.present].filter((x) => b.present.has(x)));
+  return { regs, stack, metaRange: Math.min(a.metaRange, b.metaRange), present };
 }
 
 function stateEq(a: State, b: State): boolean {
-  if (a.metaRange !== b.metaRange || a.stack.size !== b.stack.size) return false;
+  if (a.metaRange !== b.metaRange || a.stack.size !== b.stack.size || a.present.size !== b.present.size) return false;
+  for (const x of a.present) if (!b.present.has(x)) return false;
   for (let i = 0; i < a.regs.length; i++) if (!valEq(a.regs[i]!, b.regs[i]!)) return false;
   for (const [off, v] of a.stack) {
     const w = b.stack.get(off);
@@ -134,7 +149,8 @@ function stateEq(a: State, b: State): boolean {
   return true;
 }
 
-const clone = (s: State): State => ({ regs: s.regs.slice(), stack: new Map(s.stack), metaRange: s.metaRange });
+const EMPTY: ReadonlySet<string> = new Set();
+const clone = (s: State): State => ({ regs: s.regs.slice(), stack: new Map(s.stack), metaRange: s.metaRange, present: s.present });
 
 const SIZE_BYTES: Record<number, number> = { 0x00: 4, 0x08: 2, 0x10: 1, 0x18: 8 };
 
@@ -147,6 +163,7 @@ export function interpret(insns: readonly BpfInsn[], env: InterpEnv, isProgramEn
     regs: Array.from({ length: 11 }, (_, r) => (r === 1 && isProgramEntry ? { k: 'ctx' } as Val : r === 10 ? { k: 'fp', off: 0 } as Val : UNKNOWN)),
     stack: new Map(),
     metaRange: 0,
+    present: EMPTY,
   };
   if (insns.length === 0) return { accesses: [], calls: [], reached: 0 };
   inStates[0] = entry;
@@ -185,7 +202,7 @@ export function interpret(insns: readonly BpfInsn[], env: InterpEnv, isProgramEn
     if (!s) return;
     reached++;
     const call = env.callAt(insn);
-    if (call) calls.push(call);
+    if (call) calls.push(call.name && s.present.has(call.name) ? { ...call, guarded: true } : call);
     const a = metaAccessOf(insn, s);
     if (a) accesses.push(a);
   });
@@ -227,7 +244,10 @@ function step(insn: BpfInsn, s: State, env: InterpEnv): [number, State][] {
     case 0x00: { // LD: only ld_imm64 is valid in BPF programs
       if (insn.wide) {
         const typeIdOf = env.typeIdLocalAt(insn);
-        r[insn.dst] = insn.src === 0 || typeIdOf ? { k: 'scalar', v: insn.imm64, typeIdOf } : UNKNOWN;
+        // `if (bpf_some_kfunc)` loads the extern's address: 0 in the object, unknown until libbpf resolves it.
+        const rel = env.relocationAt?.(insn);
+        if (rel) r[insn.dst] = rel.extern ? { k: 'scalar', externOf: rel.extern } : UNKNOWN;
+        else r[insn.dst] = insn.src === 0 || typeIdOf ? { k: 'scalar', v: insn.imm64, typeIdOf } : UNKNOWN;
       } else {
         r[0] = SCALAR; // legacy LD_ABS/LD_IND
       }
@@ -363,6 +383,11 @@ function branch(insn: BpfInsn, s: State, next: number, is32: boolean): [number, 
   }
   const fall = s;
   const jump = clone(s);
+  // `if (extern_addr == 0)` / `!= 0`: the branch where the address is non-zero knows the extern is there.
+  if (dst.k === 'scalar' && dst.externOf && src.k === 'scalar' && src.v === 0n) {
+    const nonZero = op === 0x50 || op === 0x20 ? jump : op === 0x10 ? fall : undefined;
+    if (nonZero) nonZero.present = new Set([...nonZero.present, dst.externOf]);
+  }
   if (!is32 && useReg) {
     // meta' <op> data, or data <op> meta': which branch proves meta' <= data (closed) or meta' < data (open).
     const isMeta = (v: Val): v is { k: 'meta'; off: number } => v.k === 'meta' && v.off !== undefined;

@@ -1,5 +1,5 @@
 // Finds a clang that can target BPF: the configured path, else `clang`, else the newest `clang-NN` on PATH.
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ToolError } from '../util/errors';
 import { CancelledError, runTool } from './run';
@@ -33,6 +33,26 @@ export interface FindClangOptions {
   /** The PATH to search (default process.env.PATH). */
   pathEnv?: string;
   signal?: AbortSignal;
+}
+
+/** No usable clang: `tried` says, per candidate, why it was refused (for a one-line verdict such as doctor's). */
+export class ClangNotFoundError extends ToolError {
+  constructor(readonly tried: readonly string[]) {
+    super(
+      `no usable clang (need clang >= ${MIN_CLANG_MAJOR} with the bpf target). Tried:\n` +
+        tried.map((t) => `  - ${t}`).join('\n') + `\n${INSTALL_HINT}`,
+    );
+  }
+}
+
+/** Why a configured clang path that `whichSync` refused is unusable: absent, a directory, or not executable. */
+function whyNotExecutable(p: string): string {
+  if (!p.includes('/') || !existsSync(p)) return 'not found';
+  try {
+    return statSync(p).isFile() ? 'not executable (no x permission)' : 'not a file';
+  } catch {
+    return 'not found';
+  }
 }
 
 /** Parses the first `clang version X.Y.Z` out of `clang --version`; undefined when absent. */
@@ -130,9 +150,9 @@ export function findClang(opts: FindClangOptions = {}): Promise<ClangInfo> {
 
 async function discover(configured: string | undefined, pathEnv: string, signal?: AbortSignal): Promise<ClangInfo> {
   const tried: string[] = [];
-  const attempt = async (label: string, file: string | undefined): Promise<ClangInfo | undefined> => {
+  const attempt = async (label: string, file: string | undefined, missing = 'not found'): Promise<ClangInfo | undefined> => {
     if (!file) {
-      tried.push(`${label}: not found`);
+      tried.push(`${label}: ${missing}`);
       return undefined;
     }
     try {
@@ -144,15 +164,12 @@ async function discover(configured: string | undefined, pathEnv: string, signal?
     }
   };
   const fail = (): never => {
-    throw new ToolError(
-      `no usable clang (need clang >= ${MIN_CLANG_MAJOR} with the bpf target). Tried:\n` +
-        tried.map((t) => `  - ${t}`).join('\n') + `\n${INSTALL_HINT}`,
-    );
+    throw new ClangNotFoundError(tried);
   };
 
   if (configured) {
     const file = whichSync(configured, pathEnv);
-    return (await attempt(`configured clang '${configured}'`, file)) ?? fail();
+    return (await attempt(`configured clang '${configured}'`, file, whyNotExecutable(configured))) ?? fail();
   }
   const onPath = pathEnv.split(path.delimiter).filter(Boolean);
   const where = onPath.length ? `on PATH (${onPath.join(path.delimiter)})` : 'on PATH (PATH is empty)';

@@ -1,5 +1,5 @@
 // Compiles one BPF C file (or an unsaved buffer of it) with clang into a BPF object and returns parsed diagnostics.
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { multiarchIncludeDir, targetArch } from './arch';
@@ -84,7 +84,8 @@ export function compileArgs(opts: CompileOptions & { out: string }): string[] {
   if (opts.source !== undefined) args.push('-iquote', path.dirname(file));
   args.push(...(opts.extraFlags ?? []));
   if (opts.source !== undefined) args.push('-x', 'c', '-c', '-', '-o', path.resolve(cwd, opts.out));
-  else args.push('-c', file, '-o', path.resolve(cwd, opts.out));
+  // `-x c`: a file not named *.c would otherwise be taken as linker input and produce no object at all.
+  else args.push('-x', 'c', '-c', file, '-o', path.resolve(cwd, opts.out));
   return args;
 }
 
@@ -124,7 +125,13 @@ export async function compileBpf(opts: CompileOptions): Promise<CompileResult> {
     diagnostics.push({ file: '', line: 0, column: 0, severity: 'error',
       message: `${path.basename(clang.path)} exited with ${r.code ?? 'a signal'}${tail ? `: ${tail}` : ''}` });
   }
-  const ok = r.code === 0 && !hasError;
+  let ok = r.code === 0 && !hasError;
+  if (ok && !existsSync(out)) {
+    // Never report success without the object the caller will go on to read.
+    diagnostics.push({ file: '', line: 0, column: 0, severity: 'error',
+      message: `${path.basename(clang.path)} exited 0 but wrote no object at ${out}` });
+    ok = false;
+  }
   return { ok, objectPath: ok ? out : undefined, diagnostics, clang, args, stderr: r.stderr, durationMs };
 }
 

@@ -1,6 +1,6 @@
 // Checks the host toolchain and kernel for BPF work (clang, bpftool, BTF, bpffs, privileges, headers): `xdp-meta doctor`.
 import { readFileSync, statSync } from 'node:fs';
-import { findClang } from './clang';
+import { ClangNotFoundError, findClang } from './clang';
 import { findLibbpfHeaders, LIBBPF_INSTALL_HINT, UAPI_INSTALL_HINT } from './libbpf-headers';
 import { CancelledError, runTool } from './run';
 
@@ -75,7 +75,9 @@ async function checkClang(opts: EnvironmentOptions): Promise<EnvCheck> {
   } catch (e) {
     if (e instanceof CancelledError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    return { id: 'clang', title: 'clang', status: 'missing', detail: msg.split('\n')[0],
+    // One line that still says what was tried and why each candidate was refused.
+    const detail = e instanceof ClangNotFoundError ? `no usable clang: ${e.tried.join('; ')}` : msg.split('\n')[0];
+    return { id: 'clang', title: 'clang', status: 'missing', detail,
       fix: 'apt-get install clang-19 (or set the clang path)' };
   }
 }

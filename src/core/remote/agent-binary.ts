@@ -1,6 +1,6 @@
 // Finds the locally built agent binary for an architecture and its content hash (the upload cache key).
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ToolError } from '../util/errors';
 
@@ -42,4 +42,15 @@ export function findAgentBinary(arch: string = unameArch()): AgentBinary {
   const bin: AgentBinary = { arch, path: file, bytes, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
   cache.set(file, bin);
   return bin;
+}
+
+/** Every agent built here (one per architecture), or just the XDP_META_AGENT override. */
+export function localAgentBinaries(): AgentBinary[] {
+  if (process.env.XDP_META_AGENT) return [findAgentBinary(unameArch())];
+  const dir = path.join(agentDir(), 'build');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => /^xdp-meta-agent-[a-z0-9_]+$/.test(n));
+  } catch { /* not built */ }
+  return names.map((n) => findAgentBinary(n.slice('xdp-meta-agent-'.length)));
 }

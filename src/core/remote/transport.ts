@@ -1,6 +1,6 @@
 // Starts the agent: locally (spawn, sudo -n when not root) or over the system OpenSSH client (upload once per hash, then run).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { findAgentBinary, unameArch } from './agent-binary';
+import { findAgentBinary, localAgentBinaries, unameArch } from './agent-binary';
 import { RemoteError } from './errors';
 import { diagnoseSshStderr } from './ssh-errors';
 
@@ -141,8 +141,10 @@ const CACHE_DIR = '.cache/xdp-meta';
 
 async function startSsh(t: Extract<Target, { kind: 'ssh' }>, opts: StartOptions): Promise<AgentProcess> {
   const name = targetName(t);
-  // One round trip: the host's architecture and which agents it already has.
-  const probe = await sshRun(t, `printf 'arch=%s\\n' "$(uname -m)"; ls -1 ~/${CACHE_DIR} 2>/dev/null | sed 's/^/have=/'`);
+  // One round trip: the host's architecture and which of our agents it already has (executable).
+  const hashes = localAgentBinaries().map((b) => b.hash);
+  const probe = await sshRun(t, `printf 'arch=%s\\n' "$(uname -m)"; for h in ${hashes.join(' ')}; do ` +
+    `test -x ~/${CACHE_DIR}/agent-$h && echo have=agent-$h; done; true`);
   const arch = /^arch=(\S+)/m.exec(probe)?.[1];
   if (!arch) throw new RemoteError('protocol', name, `unexpected answer to the architecture probe: ${JSON.stringify(probe.slice(0, 200))}`);
   let bin;

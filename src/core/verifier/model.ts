@@ -50,6 +50,8 @@ export interface VerifierLogData {
   level: 1 | 2;
   stats: VerifierStats;
   truncated: { head: boolean; tail: boolean };
+  /** The last line has no newline: the text was cut (or the writer died) mid-line. */
+  endsMidLine?: boolean;
   program?: string;
   loadError?: string;
 }
@@ -83,6 +85,18 @@ export interface VerifierSummary {
   lines: number;
   unknown_lines: number;
   truncated: boolean;
+}
+
+/** How much of the verifier's own output a log holds, for telling "accepted" from "cut off before the end". */
+export interface LogCompleteness {
+  /** Lines the verifier printed (not libbpf/bpftool text, markers, blank, unrecognised or cut-off lines). */
+  verifierLines: number;
+  /** The final `processed N insns` statistics line is there (the kernel prints it after every verification). */
+  hasStats: boolean;
+  /** The text ends without a newline. */
+  endsMidLine: boolean;
+  /** Size of the text in bytes (where a cut log ends). */
+  totalBytes: number;
 }
 
 /** One line as a viewer shows it (see `page`). */
@@ -393,6 +407,18 @@ export class VerifierLog {
       unknown_lines: d.unknownLines,
       truncated: d.truncated.head || d.truncated.tail,
     };
+  }
+
+  completeness(): LogCompleteness {
+    const d = this.data;
+    let verifierLines = 0;
+    let hasStats = false;
+    for (let i = 0; i < d.kind.length; i++) {
+      const k = d.kind[i] as LineKind;
+      if (k === LineKind.Stats) hasStats = true;
+      if (k !== LineKind.Unknown && k !== LineKind.Tool && k !== LineKind.Marker && k !== LineKind.Empty && k !== LineKind.Partial) verifierLines++;
+    }
+    return { verifierLines, hasStats, endsMidLine: d.endsMidLine ?? false, totalBytes: d.totalBytes };
   }
 
   /** Lines [from, to) with classification, state and source: the paging API for a viewer. */

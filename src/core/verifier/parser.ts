@@ -100,6 +100,7 @@ export class VerifierLogParser {
   /** Finishes the last (unterminated) line and returns the model. */
   end(textSource?: LogTextSource): VerifierLog {
     if (this.ended) throw new Error('VerifierLogParser: end() called twice');
+    const endsMidLine = this.leftover !== undefined && this.leftover.length > 0;
     if (this.leftover) {
       const b = this.leftover;
       let e = b.length;
@@ -134,6 +135,7 @@ export class VerifierLogParser {
       level: this.opts.level ?? (this.level2 ? 2 : 1),
       stats: this.stats,
       truncated: { head: this.truncatedHead, tail: verifierLines > 0 && !this.sawStats },
+      endsMidLine,
       program: this.program,
       loadError: this.loadError,
     };

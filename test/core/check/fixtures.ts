@@ -11,13 +11,14 @@ const COMMON = createHash('sha256').update(readFileSync(path.resolve(__dirname, 
 const ARGS = [...(ASM ? ['-idirafter', ASM] : []), `-DCHECK_COMMON_H_SHA=${COMMON}`];
 const built = new Map<string, string>();
 
-/** Object path of test/fixtures/check/<name>.bpf.c (or <name>.c for the kernels). */
-export function fixture(name: string): string {
-  let p = built.get(name);
+/** Object path of test/fixtures/check/<name>.bpf.c (or <name>.c for the kernels), with extra clang args (e.g. -D). */
+export function fixture(name: string, extra: string[] = []): string {
+  const key = [name, ...extra].join('\0');
+  let p = built.get(key);
   if (!p) {
     const file = name.startsWith('kernel_') ? `check/${name}.c` : `check/${name}.bpf.c`;
-    p = buildBpfObject(file, { args: ARGS });
-    built.set(name, p);
+    p = buildBpfObject(file, { args: [...ARGS, ...extra] });
+    built.set(key, p);
   }
   return p;
 }

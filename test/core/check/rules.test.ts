@@ -78,6 +78,12 @@ describe('check rules', function () {
         assert.deepEqual(check(['meta_not_core_clean'], target()), []);
       });
     }
+    it('finds the struct through a cast on the source line when no variable has its type', () => {
+      const mnc = codes(check(['meta_not_core_cast'], kernelB()), 'meta-not-core');
+      assert.equal(mnc.length, 1);
+      assert.equal(mnc[0]!.line, lineOf('meta_not_core_cast', '->rx_hash & 1'));
+      assert.match(mnc[0]!.message, /struct xdp_to_skb_metadata::rx_hash is read at fixed offset 4 .*it is at offset 8/);
+    });
     it('says where the target kernel has the field when it moved', () => {
       const [d] = codes(check(['meta_not_core_fire'], kernelB()), 'meta-not-core');
       assert.match(d!.message, /it is at offset 8/);
@@ -179,6 +185,17 @@ describe('check rules', function () {
       assert.deepEqual(ds.map((d) => d.message.match(/kfunc (\w+)\(\)/)?.[1]), ['bpf_xdp_metadata_rx_hash', 'bpf_xdp_metadata_rx_timestamp']);
       assert.ok(ds.every((d) => /appeared in Linux 6\.3;/.test(d.message)));
     });
+    it('kfunc-missing for a __weak kfunc: info when guarded by bpf_ksym_exists(), warning when not', () => {
+      const run = (extra: string[], target: string) =>
+        codes(runCheck([{ objectPath: fixture('kfunc_weak', extra), sourcePath: sourceOf('kfunc_weak') }], { targetBtf: target }).diagnostics, 'kfunc-missing');
+      const guarded = run(['-DGUARDED'], kernelB());
+      assert.deepEqual(guarded.map((d) => d.severity), ['info']);
+      assert.match(guarded[0]!.message, /guarded by an address test .*skips the call/);
+      assert.equal(guarded[0]!.fix, undefined);
+      const unguarded = run([], kernelB());
+      assert.deepEqual(unguarded.map((d) => d.severity), ['warning']);
+      assert.deepEqual(run(['-DGUARDED'], kernelA()), []);
+    });
     it('kfunc-missing is quiet when the target has the kfunc (kernel A, the running kernel)', function () {
       assert.deepEqual(codes(check(['kfunc_vlan'], kernelA()), 'kfunc-missing'), []);
       assert.deepEqual(codes(check(['kfunc_hash'], kernelB()), 'kfunc-missing'), []);
@@ -198,6 +215,21 @@ describe('check rules', function () {
       assert.throws(() => runCheck([{ bytes: new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]), label: 'junk.o' }], { targetBtf: kernelA() }),
         (e: Error) => e.name === 'FormatError' && /^junk\.o: at byte offset/.test(e.message));
       assert.throws(() => runCheck([], { targetBtf: kernelA() }), /no inputs/);
+    });
+  });
+
+  describe('big-endian objects (bpfeb)', () => {
+    it('reads DWARF, line info and instructions in either byte order', () => {
+      const be = ['--target=bpfeb'];
+      const ds = runCheck([
+        { objectPath: fixture('meta_not_core_fire', be), sourcePath: sourceOf('meta_not_core_fire') },
+        { objectPath: fixture('meta_bounds_short', be), sourcePath: sourceOf('meta_bounds_short') },
+      ], { targetBtf: fixture('kernel_b', be) }).diagnostics;
+      assert.deepEqual(ds.map((d) => [d.code, path.basename(d.file), d.line]), [
+        ['meta-bounds', 'meta_bounds_short.bpf.c', lineOf('meta_bounds_short', 'meta->hash = 7')],
+        ['meta-not-core', 'meta_not_core_fire.bpf.c', lineOf('meta_not_core_fire', 'meta->rx_hash & 1')],
+        ['meta-not-core', 'meta_not_core_fire.bpf.c', lineOf('meta_not_core_fire', 'meta->rx_timestamp ?')],
+      ]);
     });
   });
 

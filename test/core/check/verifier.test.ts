@@ -33,7 +33,7 @@ function kernelAccepts(obj: string, name: string): { ok: boolean; log: string } 
 const C_FIXTURES = [
   'meta_bounds_none', 'meta_bounds_short', 'meta_bounds_ok', 'meta_bounds_path', 'tc_bounds_short', 'tc_bounds_ok',
   'layout_producer', 'layout_consumer_same', 'layout_consumer_diff', 'trailer_fire', 'trailer_clean',
-  'core_unresolved_clean', 'meta_not_core_fire',
+  'core_unresolved_clean', 'meta_not_core_fire', 'meta_not_core_cast',
 ];
 const CORNER_CASES = 11;
 const TC_TEMPLATE = path.resolve(__dirname, '../../../bpf-templates/tc-meta-magic/tc_meta_magic.bpf.c');

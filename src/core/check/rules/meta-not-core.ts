@@ -21,7 +21,8 @@ export const metaNotCore: Rule = {
       const moved = targMember && targMember.bitOffset / 8 !== localOff
         ? `; in ${ctx.targetLabel} it is at offset ${targMember.bitOffset / 8}`
         : '';
-      const access = field ? `${a.struct.variable ?? a.struct.name}->${field}` : `${a.struct.kind} ${a.struct.name}`;
+      const access = field && a.struct.variable ? `${a.struct.variable}->${field}`
+        : field ? `${a.struct.kind} ${a.struct.name}::${field}` : `${a.struct.kind} ${a.struct.name}`;
       out.push({
         code: 'meta-not-core', severity: 'error', ...site(a),
         message: `${a.struct.kind} ${a.struct.name} is owned by the kernel (it is in ${ctx.targetLabel}), but ${access} is ${a.write ? 'written' : 'read'} at fixed offset ${localOff} without a CO-RE relocation${moved}; `
