@@ -36,6 +36,7 @@ export async function startServer(ctx: Ctx): Promise<void> {
     documentSelector: globs.map((pattern) => ({ scheme: 'file', pattern })),
     initializationOptions: init,
     outputChannel: ctx.output,
+    traceOutputChannel: ctx.output,
     diagnosticCollectionName: 'xdp-meta',
   };
   const client = new LanguageClient('xdpMeta', 'XDP Metadata Language Server', serverOptions, clientOptions);

@@ -115,7 +115,7 @@ export function startServer(connection: Connection): void {
       // A lens request that raced the server's (re)start got nothing: ask once per document for a fresh one.
       if (lensRefresh && !lensesRefreshed.has(uri)) {
         lensesRefreshed.add(uri);
-        void connection.languages.codeLens.refresh().catch(() => undefined);
+        void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       }
       const count = (s: number) => diagnostics.filter((d) => d.severity === s).length;
       finish(uri, {

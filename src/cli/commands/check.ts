@@ -59,27 +59,20 @@ export const checkCommand: CliCommand = {
     if (a.targetBtf !== undefined && !existsSync(a.targetBtf)) throw new XdpMetaError(`${a.targetBtf}: no such file (--target-btf)`);
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
     try {
-      const inputs: CheckInput[] = [];
-      let compileFailed = false;
-      for (const [i, file] of a.inputs.entries()) {
+      // Sources compile in parallel (clang is the slow part); inputs keep their command-line order.
+      const prepared = await Promise.all(a.inputs.map(async (file, i): Promise<CheckInput | undefined> => {
         if (!existsSync(file) || !statSync(file).isFile()) throw new XdpMetaError(`${file}: no such file`);
-        const head = readFileSync(file).subarray(0, 4);
-        if (isElf(head)) {
-          inputs.push({ objectPath: file });
-          continue;
-        }
+        if (isElf(readFileSync(file).subarray(0, 4))) return { objectPath: file };
         if (!file.endsWith('.c')) throw new XdpMetaError(`${file}: neither a BPF object (ELF) nor a C source (*.c)`);
         const out = path.join(tmp, `${i}-${path.basename(file, '.c')}.o`);
         const r = await compileBpf({ file, out, clang: a.clang, includes: a.includes });
-        const errors = r.diagnostics.filter((d) => d.severity === 'error');
-        if (!r.ok) {
-          for (const d of errors) io.err(formatDiagnostic(d));
-          io.err(`${file}: compile failed; nothing checked for this input`);
-          compileFailed = true;
-          continue;
-        }
-        inputs.push({ objectPath: out, sourcePath: path.resolve(file) });
-      }
+        if (r.ok) return { objectPath: out, sourcePath: path.resolve(file) };
+        for (const d of r.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d));
+        io.err(`${file}: compile failed; nothing checked for this input`);
+        return undefined;
+      }));
+      const inputs = prepared.filter((x): x is CheckInput => x !== undefined);
+      const compileFailed = inputs.length < prepared.length;
       if (inputs.length === 0) return 1;
       const result = runCheck(inputs, { targetBtf: a.targetBtf });
       if (a.format === 'json') io.out(formatJson(result));

@@ -1,11 +1,11 @@
 // `xdp-meta disasm OBJ`: every function's instructions in llvm-objdump syntax, calls named, source lines interleaved.
-import { readElfFile } from '../../core/elf/reader';
 import { existsSync } from 'node:fs';
 import { btfFromElf, readBtfFile } from '../../core/btf/load';
 import { helperNamesFromEnum } from '../../core/bpf/program';
 import { btfExtFromElf } from '../../core/btf/ext';
 import type { BtfExt } from '../../core/btf/ext';
 import { listObject, renderListing, annotation } from '../../core/bpf/listing';
+import { readObjectFile } from '../../core/bpf/object-file';
 import { UsageError, XdpMetaError } from '../../core/util/errors';
 import type { CliCommand, CliIo } from '../command';
 
@@ -39,7 +39,7 @@ export const disasmCommand: CliCommand = {
       else files.push(a);
     }
     if (files.length !== 1) throw new UsageError(files.length ? `one OBJ at a time, got ${files.length}` : 'missing OBJ');
-    const elf = readElfFile(files[0]!);
+    const elf = readObjectFile(files[0]!);
     let ext: BtfExt | undefined;
     if (source && elf.sectionByName('.BTF')) {
       try {

@@ -1,5 +1,10 @@
 // `xdp-meta load OBJ`: loads an object on this host, prints the verifier summary (and explanation), writes the log, unloads.
 import { writeFileSync } from 'node:fs';
+import { objectFunctions } from '../../core/bpf/program';
+import { isElf, parseElf } from '../../core/elf/reader';
+import { readInputFile } from '../../core/bpf/object-file';
+import { btfExtFromElf } from '../../core/btf/ext';
+import { btfFromElf } from '../../core/btf/load';
 import { AgentLoader, agentAvailable } from '../../core/verifier/agent-loader';
 import { BpftoolLoader } from '../../core/verifier/bpftool-loader';
 import { formatExplanation } from '../../core/verifier/explain';
@@ -9,11 +14,29 @@ import { UsageError, XdpMetaError } from '../../core/util/errors';
 import type { CliCommand } from '../command';
 import { formatSummary, logReport } from './log';
 
+const LOADERS = ['auto', 'agent', 'bpftool'];
+
 export function pickLoader(name: string): VerifierLoader {
   if (name === 'agent') return new AgentLoader();
   if (name === 'bpftool') return new BpftoolLoader();
   if (name === 'auto') return agentAvailable() ? new AgentLoader() : new BpftoolLoader();
   throw new UsageError(`--loader must be auto, agent or bpftool (got '${name}')`);
+}
+
+/**
+ * Reads OBJ with our own ELF reader before handing it to libbpf: a corrupt or truncated object then gets
+ * an error with the file and byte offset instead of libbpf's "cannot open the object". A damaged .BTF or
+ * .BTF.ext is refused too: libbpf would drop it with a debug message and load without CO-RE relocations.
+ */
+export function preflightObject(obj: string): void {
+  const bytes = readInputFile(obj, 'a BPF object');
+  // Not an object at all (a .bpf.c, a log): a usage mistake rather than a damaged file.
+  if (!isElf(bytes)) throw new UsageError(`${obj}: not an ELF object (no \\x7fELF magic at byte offset 0): load takes a BPF object built with clang -target bpf`);
+  const elf = parseElf(bytes, obj);
+  if (elf.sectionByName('.BTF')) btfExtFromElf(elf, btfFromElf(elf));
+  if (objectFunctions(elf).length === 0) {
+    throw new XdpMetaError(`${obj}: no BPF programs (no function symbols in executable sections): nothing to load`);
+  }
 }
 
 /** The log to report on: the named program's, else the first rejected one's, else the last. */
@@ -67,6 +90,8 @@ export const loadCommand: CliCommand = {
       else throw new UsageError(`unexpected argument '${a}'`);
     }
     if (!obj) throw new UsageError('missing OBJ');
+    if (!LOADERS.includes(loaderName)) pickLoader(loaderName); // the usage error first
+    preflightObject(obj);
     const loader = pickLoader(loaderName);
     const res = await loader.load(obj, { logLevel: level, ...(dev ? { dev } : {}), ...(program ? { program } : {}) });
     const chosen = chooseLog(res, program);
@@ -82,11 +107,12 @@ export const loadCommand: CliCommand = {
     const { report, explanation } = logReport(log);
     if (!report.program && chosen?.program) report.program = chosen.program;
     if (!res.ok && !report.error) report.error = { message: res.failure ?? 'load failed', insn: null, file: null, line: null };
+    report.verdict = res.ok ? 'accepted' : 'rejected';
     const out = { ...report, loaded: res.ok, loader: loader.name, dev_bound: res.devBound };
     if (json) io.out(JSON.stringify(out, null, 2));
     else {
       io.out(`${obj}: ${res.ok ? 'loaded and unloaded' : `load failed${res.failure ? ` (${res.failure})` : ''}`} via ${loader.name}` +
-        `${res.devBound ? `, device-bound to ${dev}` : ''}\n${formatSummary(report)}` +
+        `${res.devBound ? `, device-bound to ${dev}` : ''}\n${formatSummary(report, res.ok ? 'accepted' : 'rejected')}` +
         (explanation ? `\n\n${formatExplanation(explanation)}` : '') + (logFile ? `\n\nverifier log written to ${logFile}` : ''));
     }
     return res.ok ? 0 : 1;

@@ -2,11 +2,19 @@
 import { explain, formatExplanation, type Explanation } from '../../core/verifier/explain';
 import type { VerifierLog, VerifierSummary } from '../../core/verifier/model';
 import { parseLogFile, parseLogText } from '../../core/verifier/read';
-import { UsageError } from '../../core/util/errors';
+import { UsageError, XdpMetaError } from '../../core/util/errors';
 import type { CliCommand } from '../command';
+
+/** rejected: an error line; accepted: the final statistics and no error; unknown: neither (the log was cut off). */
+export type Verdict = 'accepted' | 'rejected' | 'unknown';
+
+export function logVerdict(s: VerifierSummary): Verdict {
+  return s.error ? 'rejected' : s.processed_insns !== null ? 'accepted' : 'unknown';
+}
 
 /** The JSON shape of `log --json` (and of `load --json`): the summary plus the explanation when it failed. */
 export interface LogReport extends VerifierSummary {
+  verdict?: Verdict;
   explanation?: Pick<Explanation, 'id' | 'title' | 'explanation' | 'fix' | 'fixCode' | 'register' | 'facts'> & {
     history: { insn: number; text: string; value?: string; line?: number }[];
   };
@@ -25,12 +33,15 @@ export function logReport(log: VerifierLog): { report: LogReport; explanation: E
     // libbpf failed before the verifier ran: report that as the error.
     if (!report.error) report.error = { message: e.message, insn: null, file: null, line: null };
   }
+  report.verdict = logVerdict(report);
   return { report, explanation: e };
 }
 
-export function formatSummary(s: VerifierSummary): string {
+/** `verdict` overrides the one read from the log (a loader knows whether the kernel accepted the program). */
+export function formatSummary(s: VerifierSummary, verdict: Verdict = logVerdict(s)): string {
+  const word = verdict === 'rejected' ? 'REJECTED' : verdict === 'accepted' ? 'accepted' : 'verdict unknown';
   const lines = [
-    `${s.program ? `program ${s.program}: ` : ''}${s.error ? 'REJECTED' : 'accepted'} (log level ${s.level}, ${s.lines} lines` +
+    `${s.program ? `program ${s.program}: ` : ''}${word} (log level ${s.level}, ${s.lines} lines` +
       `${s.unknown_lines ? `, ${s.unknown_lines} unrecognised` : ''}${s.truncated ? ', truncated' : ''})`,
   ];
   const st: string[] = [];
@@ -53,7 +64,8 @@ export const logCommand: CliCommand = {
     'FILE is a verifier log (level 1 or 2, any kernel 5.x-6.18), bpftool/libbpf output around one, or - for stdin.',
     'Prints the summary {level, error: {message, insn, file, line}, processed_insns, total_states, peak_states,',
     'lines, unknown_lines} and, when the program was rejected, the explanation with the fix.',
-    'Exit status 1 when the log shows a rejection.',
+    'Exit status 1 when the log shows a rejection, or when it was cut off before the verifier\'s final',
+    '`processed N insns` line (then whether the program was accepted is unknown).',
   ].join('\n'),
   async run(argv, io) {
     let json = false;
@@ -73,10 +85,22 @@ export const logCommand: CliCommand = {
     } else {
       log = await parseLogFile(file);
     }
+    const name = file === '-' ? '<stdin>' : file;
     try {
+      if (log.data.totalBytes === 0) throw new XdpMetaError(`${name}: empty (0 bytes): no verifier log in it`);
       const { report, explanation } = logReport(log);
+      const c = log.completeness();
+      if (!report.error && c.verifierLines === 0) {
+        throw new XdpMetaError(`${name}: no BPF verifier log in it (${report.lines} line${report.lines === 1 ? '' : 's'}, none printed by the verifier)`);
+      }
       if (json) io.out(JSON.stringify(report, null, 2));
       else io.out(formatSummary(report) + (explanation ? `\n\n${formatExplanation(explanation)}` : ''));
+      if (report.verdict === 'unknown') {
+        // Saying "accepted" here would be a guess: the error may have been in the part that is missing.
+        io.err(`xdp-meta log: ${name}: the log stops at byte ${c.totalBytes}${c.endsMidLine ? ' in the middle of a line' : ''} with no error ` +
+          'and no final "processed N insns" line: it was cut off, so whether the program was accepted is unknown');
+        return 1;
+      }
       return report.error ? 1 : 0;
     } finally {
       log.close();

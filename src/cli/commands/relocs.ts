@@ -1,5 +1,6 @@
 // `xdp-meta relocs OBJ`: libbpf's CO-RE decision for every relocation of an object against a target BTF.
 import { existsSync } from 'node:fs';
+import { objectFunctions } from '../../core/bpf/program';
 import { fileTarget, kernelTarget } from '../../core/core-relo/candidates';
 import { loadCoreObject } from '../../core/core-relo/object';
 import { relocateObject } from '../../core/core-relo/relocate';
@@ -52,14 +53,26 @@ export const relocsCommand: CliCommand = {
     if (files.length !== 1) throw new UsageError(files.length ? `one OBJ at a time, got ${files.length}` : 'missing OBJ');
     const obj = loadCoreObject(files[0]!);
     if (!obj.ext || obj.ext.coreRelo.length === 0) {
-      if (!json) io.out(`${files[0]}: no CO-RE relocations`);
+      // JSON lines: nothing on stdout is the right answer, but say so where a person will see it.
+      if (json) io.err(`xdp-meta relocs: ${files[0]}: no CO-RE relocations`);
+      else io.out(`${files[0]}: no CO-RE relocations`);
       return 0;
     }
     let target;
     if (targetFile !== undefined) target = fileTarget(targetFile);
     else if (existsSync(KERNEL_BTF)) target = kernelTarget();
     else throw new XdpMetaError(`${KERNEL_BTF} does not exist (kernel without CONFIG_DEBUG_INFO_BTF?): pass --target-btf FILE`);
+    const records = obj.ext.coreRelo.reduce((n, sec) => n + sec.records.length, 0);
+    // Relocations are placed by function symbols: with none, every record would be skipped without a word.
+    if (objectFunctions(obj.elf).length === 0) {
+      throw new XdpMetaError(`${files[0]}: ${records} CO-RE relocation records but no functions in executable sections (corrupt symbol table?)`);
+    }
     const results = relocateObject(obj, target);
+    if (results.length === 0) {
+      const note = `${files[0]}: all ${records} CO-RE relocation records lie outside the object's functions (libbpf skips them as belonging to eliminated weak subprograms)`;
+      if (json) io.err(`xdp-meta relocs: ${note}`);
+      else io.out(note);
+    }
     for (const r of results) {
       if (log) for (const l of r.log) io.out(l);
       else if (json) {

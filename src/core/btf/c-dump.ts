@@ -16,6 +16,9 @@ const INT = 1, PTR = 2, ARRAY = 3, STRUCT = 4, UNION = 5, ENUM = 6, FWD = 7, TYP
 
 const PTR_SIZE = 8;
 const MAX_OUTPUT = 64 << 20;
+/** Padding filler types, widest first (libbpf's choice of `long`/`int`/`short`/`char` bitfields). */
+const PADS: readonly (readonly [string, number])[] = [['long', PTR_SIZE * 8], ['int', 32], ['short', 16], ['char', 8]];
+const roundup = (x: number, y: number): number => (y === 0 ? x : Math.ceil(x / y) * y);
 const MAX_PADDING_BITS = 8 << 20;
 const TABS = '\t\t\t\t\t\t\t\t\t\t\t\t\t'; // indentation saturates at 13 levels, as in libbpf
 const pfx = (lvl: number): string => TABS.slice(0, Math.min(lvl, TABS.length));
@@ -104,7 +107,7 @@ class ByteOut {
   private pos = 0;
   private ascii = true;
 
-  /** `hint`: expected size (vmlinux: ~40 bytes per type), to avoid regrowing a megabytes-long buffer. */
+  /** `hint`: expected size (vmlinux: ~22 bytes per type), to avoid regrowing a megabytes-long buffer. */
   constructor(hint: number) {
     this.buf = new Uint8Array(Math.max(1 << 16, Math.min(hint, MAX_OUTPUT)));
   }
@@ -132,6 +135,16 @@ class ByteOut {
     this.buf[this.pos++] = 10;
     const n = Math.min(lvl, TABS.length);
     for (let i = 0; i < n; i++) this.buf[this.pos++] = 9;
+  }
+
+  /** A decimal integer (|n| < 2^53) without making a string. */
+  num(n: number): void {
+    if (this.pos + 24 > this.buf.length) this.grow(24);
+    const b = this.buf;
+    if (n < 0) { b[this.pos++] = 45; n = -n; }
+    let start = this.pos;
+    do { b[this.pos++] = 48 + (n % 10); n = Math.floor(n / 10); } while (n > 0);
+    for (let end = this.pos - 1; start < end; start++, end--) { const t = b[start]!; b[start] = b[end]!; b[end] = t; }
   }
 
   /** Copies the NUL-terminated string at `pos` of `src` (a BTF string section) without making a JS string. */
@@ -256,7 +269,7 @@ class CDumper {
   private readonly o: ByteOut;
 
   constructor(private readonly btf: BtfModel) {
-    this.o = new ByteOut(btf.count * 48);
+    this.o = new ByteOut(btf.count * 32);
     this.r = new RawTable(btf);
     this.typeNames = new NameCounter(this.r);
     this.identNames = new NameCounter(this.r);
@@ -588,8 +601,7 @@ class CDumper {
     if (nextOff - curOff > MAX_PADDING_BITS) {
       throw new XdpMetaError(`${this.btf.source}: a ${(nextOff - curOff) >> 3}-byte hole inside a struct: the BTF is corrupt`);
     }
-    const pads: [string, number][] = [['long', PTR_SIZE * 8], ['int', 32], ['short', 16], ['char', 8]];
-    const roundup = (x: number, y: number): number => (y === 0 ? x : Math.ceil(x / y) * y);
+    const pads = PADS;
     let padType = 'char';
     let padBits = 8;
     let newOff = curOff;
@@ -659,7 +671,8 @@ class CDumper {
       this.o.nl(lvl + 1);
       this.emitTypeDecl(mType, fname, lvl + 1);
       if (mSize) {
-        this.o.s(`: ${mSize}`);
+        this.o.s(': ');
+        this.o.num(mSize);
         off = mOff + mSize;
         prevBitfield = true;
       } else {
@@ -697,10 +710,10 @@ class CDumper {
     let anyHi = false;
     for (let j = 0; j < vlen; j++) {
       let name: number;
-      let val: string;
+      let val: string | number;
       if (r.kind[id] === ENUM) {
         name = r.u32(id, 8 * j);
-        val = String(signed ? r.i32(id, 8 * j + 4) : r.u32(id, 8 * j + 4));
+        val = signed ? r.i32(id, 8 * j + 4) : r.u32(id, 8 * j + 4);
       } else {
         name = r.u32(id, 12 * j);
         const lo = r.u32(id, 12 * j + 4);
@@ -715,7 +728,8 @@ class CDumper {
       this.writeName(name);
       if (dups > 1) this.o.s(`___${dups}`);
       this.o.s(' = ');
-      this.o.s(val);
+      if (typeof val === 'number') this.o.num(val);
+      else this.o.s(val);
       this.o.s(',');
     }
     this.o.s(`\n${pfx(lvl)}}`);
@@ -855,7 +869,9 @@ class CDumper {
           this.dropMods(start);
           if (stk.length === start) {
             this.emitName(fname, lastWasPtr);
-            this.o.s(`[${nelems}]`);
+            this.o.s('[');
+            this.o.num(nelems);
+            this.o.s(']');
             return;
           }
           const multidim = r.kind[stk[stk.length - 1]!] === ARRAY;
@@ -863,7 +879,9 @@ class CDumper {
           if (!multidim) this.o.s('(');
           this.emitTypeChain(start, fname, lvl);
           if (!multidim) this.o.s(')');
-          this.o.s(`[${nelems}]`);
+          this.o.s('[');
+          this.o.num(nelems);
+          this.o.s(']');
           return;
         }
         case FUNC_PROTO: {

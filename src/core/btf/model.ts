@@ -70,7 +70,11 @@ class ArrayT extends TypeBase {
 }
 
 /** Struct members, function parameters and datasec entries share one shape: a name/type pair plus offsets. */
-/** Member names are materialized from the string section on access: vmlinux has ~170k members. */
+/**
+ * Member, parameter and enumerator names are read from the string section on access (offsets are
+ * checked when the type is decoded): vmlinux has ~300k of them, and making them all up front
+ * doubled decodeAll()'s allocations.
+ */
 class MemberT {
   declare private readonly btf: BtfModel;
   declare private readonly nameOff: number;
@@ -86,10 +90,19 @@ class MemberT {
 
 class ParamT {
   declare private readonly btf: BtfModel;
-  declare readonly name: string;
+  declare private readonly nameOff: number;
   declare readonly typeId: number;
-  constructor(btf: BtfModel, name: string, typeId: number) { this.btf = btf; this.name = name; this.typeId = typeId; }
+  constructor(btf: BtfModel, nameOff: number, typeId: number) { this.btf = btf; this.nameOff = nameOff; this.typeId = typeId; }
+  get name(): string { return this.btf.stringAt(this.nameOff); }
   get type(): BtfType { return this.btf.typeById(this.typeId); }
+}
+
+class EnumValueT<V extends number | bigint> {
+  declare private readonly btf: BtfModel;
+  declare private readonly nameOff: number;
+  declare readonly value: V;
+  constructor(btf: BtfModel, nameOff: number, value: V) { this.btf = btf; this.nameOff = nameOff; this.value = value; }
+  get name(): string { return this.btf.stringAt(this.nameOff); }
 }
 
 class SecinfoT {
@@ -213,11 +226,6 @@ export class BtfModel implements Btf {
 
   // -- cheap per-id accessors --
 
-  /** Internal fast path for whole-BTF walkers (the C dumper): the model whose wire holds `id` (id >= 1). */
-  layerOf(id: number): BtfModel {
-    return id < this.startId ? this.base!.layerOf(id) : this;
-  }
-
   private checkId(id: number, what: string, at?: number): void {
     if (!(Number.isInteger(id) && id >= 0 && id < this.count)) {
       throw new FormatError(this.source, at ?? this.wire.typesStart, `${what}: a type id below ${this.count}, got ${id}`);
@@ -309,7 +317,8 @@ export class BtfModel implements Btf {
       case 6: { // ENUM
         const values: BtfEnumValue<number>[] = new Array(vlen);
         for (let j = 0, e = x; j < vlen; j++, e += 2) {
-          values[j] = { name: this.stringAt(W[e]!), value: kf ? W[e + 1]! | 0 : W[e + 1]! };
+          this.checkString(W[e]!, e);
+          values[j] = new EnumValueT(this, W[e]!, kf ? W[e + 1]! | 0 : W[e + 1]!);
         }
         t = new EnumT(this, id, 'ENUM', name, kf, st, values);
         break;
@@ -318,7 +327,8 @@ export class BtfModel implements Btf {
         const values: BtfEnumValue<bigint>[] = new Array(vlen);
         for (let j = 0, e = x; j < vlen; j++, e += 3) {
           const u = (BigInt(W[e + 2]!) << 32n) | BigInt(W[e + 1]!);
-          values[j] = { name: this.stringAt(W[e]!), value: kf ? BigInt.asIntN(64, u) : u };
+          this.checkString(W[e]!, e);
+          values[j] = new EnumValueT(this, W[e]!, kf ? BigInt.asIntN(64, u) : u);
         }
         t = new EnumT(this, id, 'ENUM64', name, kf, st, values);
         break;
@@ -334,7 +344,8 @@ export class BtfModel implements Btf {
       case 13: { // FUNC_PROTO
         const params: BtfParam[] = new Array(vlen);
         for (let j = 0, e = x; j < vlen; j++, e += 2) {
-          params[j] = new ParamT(this, this.stringAt(W[e]!), this.ref(W[e + 1]!, id, e + 1));
+          this.checkString(W[e]!, e);
+          params[j] = new ParamT(this, W[e]!, this.ref(W[e + 1]!, id, e + 1));
         }
         t = new FuncProtoT(this, id, name, kf, this.ref(st, id, q + 2), params);
         break;

@@ -2,7 +2,9 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Btf, BtfType } from '../btf/types';
-import { readBtfFile } from '../btf/load';
+import { btfFromElf, parseBtf, readBtfFile } from '../btf/load';
+import { isElf, parseElf } from '../elf/reader';
+import { readInputFile } from '../bpf/object-file';
 import { BtfModel } from '../btf/model';
 import { essentialName, isAnyEnum } from './btf-util';
 import type { CoreCand } from './calc';
@@ -33,7 +35,9 @@ export function kernelTarget(dir = '/sys/kernel/btf'): CoreTarget {
 
 /** A target BTF file given by the user (raw BTF or an object's .BTF): no module lookup, like libbpf's btf_custom_path. */
 export function fileTarget(file: string): CoreTarget {
-  return { main: readBtfFile(file), mainName: path.basename(file) };
+  const bytes = readInputFile(file, 'BTF or a BPF object');
+  const main = isElf(bytes) ? btfFromElf(parseElf(bytes, file)) : parseBtf(bytes, file);
+  return { main, mainName: path.basename(file) };
 }
 
 const flavoredCache = new WeakMap<Btf, number[]>();

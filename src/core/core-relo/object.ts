@@ -1,5 +1,6 @@
 // Loads what CO-RE needs from an object: its ELF, .BTF and .BTF.ext.
-import { parseElf, readElfFile } from '../elf/reader';
+import { parseElf } from '../elf/reader';
+import { readObjectFile } from '../bpf/object-file';
 import type { ElfFile } from '../elf/types';
 import { btfFromElf } from '../btf/load';
 import { btfExtFromElf } from '../btf/ext';
@@ -12,7 +13,7 @@ function fromElf(elf: ElfFile): CoreObject {
 
 /** Reads an object file (XdpMetaError/FormatError on unreadable or malformed input). */
 export function loadCoreObject(file: string): CoreObject {
-  return fromElf(readElfFile(file));
+  return fromElf(readObjectFile(file));
 }
 
 /** The same from bytes already in memory; `source` names them in errors. */

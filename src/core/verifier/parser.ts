@@ -18,6 +18,11 @@ export interface ParserOptions {
 }
 
 const NL = 10;
+/**
+ * Longest line handed to the classifier. Verifier lines are far shorter; a longer one (a file with no
+ * newlines) is classified from its head and still read back whole by offset.
+ */
+const MAX_CLASSIFY = 1 << 20;
 const MAX_FRAMES = 8;
 
 export class VerifierLogParser {
@@ -53,7 +58,9 @@ export class VerifierLogParser {
   private lastInsnLine = -1;
   private lastInsnPc = -1;
   private bytes = 0;
-  private leftover: Buffer | undefined;
+  /** The unterminated tail, in pieces: joined once its newline arrives, so a giant line costs O(n), not O(n²). */
+  private leftover: Buffer[] = [];
+  private leftoverLen = 0;
   private readonly chunks: Buffer[] = [];
   private readonly keepText: boolean;
   private sawMarker = false;
@@ -80,10 +87,16 @@ export class VerifierLogParser {
     if (this.keepText) this.chunks.push(buf);
     let base = this.bytes;
     this.bytes += buf.length;
-    if (this.leftover) {
-      base -= this.leftover.length;
-      buf = Buffer.concat([this.leftover, buf]);
-      this.leftover = undefined;
+    if (this.leftoverLen > 0) {
+      if (buf.indexOf(NL) < 0) {
+        this.leftover.push(Buffer.from(buf));
+        this.leftoverLen += buf.length;
+        return;
+      }
+      base -= this.leftoverLen;
+      buf = Buffer.concat([...this.leftover, buf]);
+      this.leftover = [];
+      this.leftoverLen = 0;
     }
     let start = 0;
     for (;;) {
@@ -91,22 +104,26 @@ export class VerifierLogParser {
       if (nl < 0) break;
       let end = nl;
       if (end > start && buf[end - 1] === 13) end--;
-      this.line(buf.toString('latin1', start, end), base + start);
+      this.line(buf.toString('latin1', start, Math.min(end, start + MAX_CLASSIFY)), base + start);
       start = nl + 1;
     }
-    if (start < buf.length) this.leftover = Buffer.from(buf.subarray(start));
+    if (start < buf.length) {
+      this.leftover = [Buffer.from(buf.subarray(start))];
+      this.leftoverLen = buf.length - start;
+    }
   }
 
   /** Finishes the last (unterminated) line and returns the model. */
   end(textSource?: LogTextSource): VerifierLog {
     if (this.ended) throw new Error('VerifierLogParser: end() called twice');
-    const endsMidLine = this.leftover !== undefined && this.leftover.length > 0;
-    if (this.leftover) {
-      const b = this.leftover;
+    const endsMidLine = this.leftoverLen > 0;
+    if (endsMidLine) {
+      const b = Buffer.concat(this.leftover);
       let e = b.length;
       if (e > 0 && b[e - 1] === 13) e--;
-      this.line(b.toString('latin1', 0, e), this.bytes - b.length);
-      this.leftover = undefined;
+      this.line(b.toString('latin1', 0, Math.min(e, MAX_CLASSIFY)), this.bytes - b.length);
+      this.leftover = [];
+      this.leftoverLen = 0;
     }
     this.ended = true;
     const text = textSource ?? (this.keepText ? new BufferTextSource(Buffer.concat(this.chunks)) : new NoTextSource());

@@ -28,7 +28,7 @@ export function parseLogText(text: string | Buffer, opts: ParserOptions = {}): V
   if (typeof text !== 'string') {
     const at = binaryOffset(text.subarray(0, BINARY_PROBE));
     if (at >= 0) throw notText(source, at);
-  } else if (text.includes('\0')) {
+  } else if (text.slice(0, BINARY_PROBE).includes('\0')) {
     const at = binaryOffset(Buffer.from(text.slice(0, BINARY_PROBE), 'utf8'));
     if (at >= 0) throw notText(source, at);
   }

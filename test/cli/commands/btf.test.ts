@@ -1,3 +1,4 @@
+// `xdp-meta btf` tests: summary, JSON, raw and C output, and clean errors for bad input and usage.
 import { strict as assert } from 'node:assert';
 import { main } from '../../../src/cli/main';
 import { requirePrereq } from '../../helpers/prereq';
@@ -32,9 +33,10 @@ describe('cli/commands/btf', () => {
     requirePrereq(this, haveVmlinux, VMLINUX);
     const json = await cli(['btf', VMLINUX, '--format', 'json', '--type', 'xdp_md']);
     assert.equal(json.code, 0, json.err);
-    const doc = JSON.parse(json.out) as { types: { kind: string; members: { name: string; bitOffset: number }[] }[] };
+    const doc = JSON.parse(json.out) as { types: { kind: string; members: { name: string; typeId: number; bitOffset: number }[] }[] };
     assert.equal(doc.types[0]!.kind, 'STRUCT');
-    assert.deepEqual(doc.types[0]!.members[2], { name: 'data_meta', typeId: (doc.types[0]!.members[2] as { typeId: number }).typeId, bitOffset: 64 });
+    const m = doc.types[0]!.members[2]!;
+    assert.deepEqual([m.name, m.bitOffset, typeof m.typeId], ['data_meta', 64, 'number']);
     const raw = await cli(['btf', VMLINUX, '--format=raw', '--type', 'xdp_md']);
     assert.match(raw.out, /^\[\d+\] STRUCT 'xdp_md' size=24 vlen=6\n\t'data' type_id=\d+ bits_offset=0/);
     const c = await cli(['btf', VMLINUX, '--format', 'c', '--type', 'xdp_md']);

@@ -1,8 +1,10 @@
+// vmlinux.h generator tests: identical to bpftool's C dump, compiles with clang-19, and keeps every struct layout.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { BtfBuilder } from '../../../src/core/btf/builder';
 import { dumpC } from '../../../src/core/btf/c-dump';
 import { readBtfFile } from '../../../src/core/btf/load';
 import type { Btf } from '../../../src/core/btf/types';
@@ -124,6 +126,23 @@ describe('core/btf C header (vmlinux.h)', () => {
     const header = dumpC(btf);
     assert.equal(withoutEnumModes(header), run(BPFTOOL, ['btf', 'dump', 'file', VMLINUX, 'format', 'c']));
     compile(dir, header, `${XDP_PROG}\n${layoutAsserts(btf, 10)}\n`);
+  });
+
+  it('dumps split BTF over vmlinux like `bpftool ... -B vmlinux format c` (a clashing name becomes ___2)', function () {
+    requirePrereq(this, haveVmlinux, VMLINUX);
+    requirePrereq(this, haveBpftool, 'bpftool');
+    this.timeout(120_000);
+    const base = readBtfFile(VMLINUX);
+    const b = new BtfBuilder({ base });
+    const u32 = base.findByName('__u32', 'TYPEDEF')!.id;
+    const ptr = b.ptr(base.findByName('xdp_md', 'STRUCT')!.id);
+    b.struct('split_test_meta', 16, [{ name: 'ctx', typeId: ptr, bitOffset: 0 }, { name: 'hash', typeId: u32, bitOffset: 64 }]);
+    b.struct('xdp_md', 4, [{ name: 'dup', typeId: u32, bitOffset: 0 }]);
+    const file = path.join(dir, 'split.btf');
+    writeFileSync(file, b.encode());
+    const header = dumpC(readBtfFile(file, { base }));
+    assert.match(header, /struct xdp_md___2 \{\n\t__u32 dup;\n\};/);
+    assert.equal(withoutEnumModes(header), run(BPFTOOL, ['btf', 'dump', 'file', file, '-B', VMLINUX, 'format', 'c']));
   });
 
   it('dumps only what one root type needs', function () {

@@ -1,3 +1,4 @@
+// .BTF.ext tests: core_relo against llvm-objdump, func/line info against the fixture source, record sizes, errors.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { btfExtFromElf, lineAt, lineInfoFor, parseBtfExt, type BtfExt } from '../../../src/core/btf/ext';

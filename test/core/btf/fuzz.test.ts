@@ -1,3 +1,4 @@
+// Bounded mutation fuzz of the ELF, BTF and BTF.ext readers inside the test suite.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { btfFromElf } from '../../../src/core/btf/load';

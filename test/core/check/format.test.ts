@@ -133,6 +133,12 @@ describe('check output formats and CLI', function () {
       const bad = path.join(dir, 'bad.o');
       writeFileSync(bad, Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01'), Buffer.alloc(20)]));
       await assert.rejects(cli([bad]), (e: Error) => e.name === 'FormatError' && /bad\.o: at byte offset/.test(e.message));
+      const broken = path.join(dir, 'broken.bpf.c');
+      writeFileSync(broken, 'int x = ;\n');
+      const r = await cli([broken, fixture('meta_bounds_ok'), '--target-btf', kernelA()]);
+      assert.equal(r.code, 1);
+      assert.match(r.err, /broken\.bpf\.c:1:\d+: error: .*\n.*broken\.bpf\.c: compile failed; nothing checked for this input/);
+      assert.match(r.out, /0 error\(s\)/);
       const txt = path.join(dir, 'notes.txt');
       writeFileSync(txt, 'hello');
       await assert.rejects(cli([txt]), /neither a BPF object \(ELF\) nor a C source/);

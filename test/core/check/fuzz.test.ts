@@ -1,4 +1,4 @@
-// Bounded mutation fuzz of the check's own readers: the DWARF reader and the interpreter never crash, hang or throw untyped errors.
+// Bounded mutation fuzz of the check: the DWARF reader, the interpreter and whole objects through runCheck give results or typed errors, never crashes or hangs.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { decodeInsns } from '../../../src/core/bpf/decode';

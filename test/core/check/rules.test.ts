@@ -60,6 +60,9 @@ describe('check rules', function () {
       const cu = codes(check(['meta_not_core_clean']), 'core-unresolved');
       assert.ok(cu.length >= 2);
       assert.ok(cu.every((d) => /xdp_to_skb_metadata/.test(d.message)));
+      // The proposal's struct is kernel-owned: the advice is a target that has it, never dropping CO-RE.
+      assert.ok(cu.every((d) => /kernel-owned/.test(d.message) && !/drop __attribute__/.test(d.message)));
+      assert.ok(cu.every((d) => d.fix === undefined));
     });
   });
 

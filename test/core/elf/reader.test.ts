@@ -1,3 +1,4 @@
+// ELF reader tests: sections, symbols and relocations against llvm-readobj, BPF helpers, both byte orders, errors.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { parseElf, readElfFile } from '../../../src/core/elf/reader';

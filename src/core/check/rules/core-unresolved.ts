@@ -1,5 +1,6 @@
 // core-unresolved: a CO-RE relocation with no match in the target (libbpf poisons the instruction or fails the load).
 import { essentialName } from '../../core-relo/btf-util';
+import { PROPOSED_KERNEL_STRUCTS } from '../kernel-owned';
 import type { Diagnostic } from '../types';
 import type { Rule } from './rule';
 
@@ -19,12 +20,15 @@ export const coreUnresolved: Rule = {
       const kind = local.kind === 'UNION' ? 'union' : local.kind === 'STRUCT' ? 'struct' : local.kind.toLowerCase();
       // `foo___v2` is libbpf's flavor of `foo`: the kernel owns `foo` if the target has it.
       const inTarget = name !== '' && ctx.target.findIdsByName(essentialName(name)).length > 0;
-      const programOwned = (local.kind === 'STRUCT' || local.kind === 'UNION') && (metaStructs.has(name) || !inTarget);
+      const proposal = PROPOSED_KERNEL_STRUCTS.get(essentialName(name));
+      const programOwned = !proposal && (local.kind === 'STRUCT' || local.kind === 'UNION') && (metaStructs.has(name) || !inTarget);
       const consequence = r.poison
         ? `libbpf poisons instruction #${r.insn} of ${r.program}, and the load fails with "failed to resolve CO-RE relocation"`
         : `libbpf fails the load: ${r.error}`;
       let advice = '';
-      if (programOwned && metaStructs.has(name)) {
+      if (proposal) {
+        advice = `; ${kind} ${name} is kernel-owned (${proposal}), so keep reading it through CO-RE and check against a kernel BTF that carries it (--target-btf)`;
+      } else if (programOwned && metaStructs.has(name)) {
         advice = `; ${kind} ${name} looks like the program's own metadata struct: drop __attribute__((preserve_access_index)) from its declaration, or move it out of vmlinux.h's "#pragma clang attribute push" region`;
       } else if (programOwned) {
         advice = `; if ${kind} ${name} is the program's own type, drop __attribute__((preserve_access_index)) (or declare it outside vmlinux.h's pragma region)`;
