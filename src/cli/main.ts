@@ -84,11 +84,14 @@ if (require.main === module) {
       throw e;
     });
   }
-  main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (e: unknown) => {
-      process.stderr.write(internalErrorMessage(e));
-      process.exitCode = 3;
-    },
-  );
+  // Once the command has answered, exit as soon as the output is flushed: a helper process that ignored
+  // SIGTERM (or a grandchild still holding its pipes) must not keep the user waiting for nothing.
+  const exitFlushed = (code: number): void => {
+    process.exitCode = code;
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  };
+  main(process.argv.slice(2)).then(exitFlushed, (e: unknown) => {
+    process.stderr.write(internalErrorMessage(e));
+    exitFlushed(3);
+  });
 }

@@ -24,6 +24,8 @@ export class Config {
   get documentGlobs(): string[] { return this.cfg.get<string[]>('documentSelector', []).filter((g) => g.trim() !== ''); }
   get targetBtf(): string { return this.cfg.get<string>('check.targetBtf', '').trim(); }
   get checkOnType(): boolean { return this.cfg.get<boolean>('check.onType', true); }
+  /** `xdpMeta.local.defaultInterface`: the local target's interface for device-bound loads (empty: ask). */
+  get localDefaultInterface(): string { return this.cfg.get<string>('local.defaultInterface', '').trim(); }
 
   get remoteHosts(): RemoteHost[] {
     const hosts = this.cfg.get<unknown[]>('remote.hosts', []);

@@ -7,6 +7,7 @@ import { Ctx } from './ctx';
 import * as status from './status';
 import * as target from './target';
 import * as trust from './trust';
+import * as verifierDiagnostics from './verifier-diagnostics';
 
 /** What activate returns: the context, for tests and for other extensions. */
 export interface XdpMetaApi {
@@ -27,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): XdpMetaApi {
       }
     }));
   }
-  for (const feature of [trust, target, status, panels, client]) feature.activate(ctx);
+  for (const feature of [trust, target, status, panels, verifierDiagnostics, client]) feature.activate(ctx);
   ctx.output.info(`activated in ${(performance.now() - t0).toFixed(1)} ms (${ctx.trusted ? 'trusted' : 'restricted'} workspace)`);
   return { ctx };
 }

@@ -2,12 +2,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LiveCapture } from '../core/remote/session';
+import { parseLogText } from '../core/verifier/read';
 import { AgentError } from '../core/remote/errors';
 import type { Target as RemoteTarget } from '../core/remote/transport';
 import { openLiveCapture } from './panels/live-panel';
 import { registerVerifierLogViewer, showVerifierLog as showLogPanel, showVerifierLogFile } from './panels/verifier-log-panel';
 import type { RemoteHost } from './config';
 import type { Ctx } from './ctx';
+import { clearVerifierDiagnostics, reportVerifierFailure } from './verifier-diagnostics';
 
 export function activate(ctx: Ctx): void {
   registerVerifierLogViewer(ctx.extCtx);
@@ -19,9 +21,9 @@ export function showVerifierLog(ctx: Ctx, log: vscode.Uri, insn?: number): void 
   ctx.output.info(`verifier log: ${log.fsPath}`);
 }
 
-/** Opens a verifier log held in memory (a failed remote load's). */
-export async function showVerifierLogText(ctx: Ctx, text: string, title: string): Promise<void> {
-  await showLogPanel(ctx.extCtx, { text, title });
+/** Opens a verifier log held in memory (a failed remote load's); returns where the viewer reads it from. */
+export function showVerifierLogText(ctx: Ctx, text: string, title: string): Promise<vscode.Uri> {
+  return showLogPanel(ctx.extCtx, { text, title });
 }
 
 export function remoteTarget(h: RemoteHost): RemoteTarget {
@@ -32,7 +34,9 @@ export function remoteTarget(h: RemoteHost): RemoteTarget {
  * Builds, uploads the agent, loads, attaches and captures `source` on the host, then shows rows in the live panel
  * (closing the panel detaches). A load the verifier rejects opens its log in the viewer.
  */
-export async function startLiveCapture(ctx: Ctx, source: string, args: { host: RemoteHost; dev: string; program?: string }): Promise<void> {
+export async function startLiveCapture(
+  ctx: Ctx, source: string, args: { host: RemoteHost; dev: string; program?: string; secLine?: number },
+): Promise<void> {
   const name = path.basename(source);
   const start = (confirmSshInterface: boolean) => vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: running ${name} on ${args.host.name} (${args.dev})` },
@@ -54,17 +58,24 @@ export async function startLiveCapture(ctx: Ctx, source: string, args: { host: R
       try {
         capture = await start(true);
       } catch (e2) {
-        return failed(ctx, name, args.host, e2);
+        return failed(ctx, source, args, e2);
       }
-    } else return failed(ctx, name, args.host, e);
+    } else return failed(ctx, source, args, e);
   }
+  clearVerifierDiagnostics(vscode.Uri.file(source));
   openLiveCapture(ctx.extCtx, capture, { title: `Live: ${capture.info.program} on ${args.host.name}/${args.dev}` });
 }
 
-async function failed(ctx: Ctx, name: string, host: RemoteHost, e: unknown): Promise<void> {
+async function failed(ctx: Ctx, source: string, args: { host: RemoteHost; secLine?: number }, e: unknown): Promise<void> {
+  const name = path.basename(source);
+  const host = args.host;
   if (e instanceof AgentError && e.code === 'load_failed' && e.log) {
-    void vscode.window.showWarningMessage(`XDP Metadata: ${host.name} rejected ${name}; the verifier log is open.`);
-    await showVerifierLogText(ctx, e.log, `${name} on ${host.name}`);
+    void vscode.window.showWarningMessage(`XDP Metadata: ${host.name} rejected ${name}; the verifier log is open and the failing line is in the Problems view.`);
+    const logUri = await showVerifierLogText(ctx, e.log, `${name} on ${host.name}`);
+    // The capture wrapper #includes the source by its absolute path, so the log's line numbers are the file's own.
+    await reportVerifierFailure(ctx, {
+      source: vscode.Uri.file(source), log: parseLogText(e.log, { source: logUri.fsPath }), logUri, failure: e.message, fallbackLine: args.secLine,
+    });
     return;
   }
   ctx.showError(`running ${name} on ${host.name}`, e);

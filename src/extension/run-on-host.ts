@@ -29,5 +29,6 @@ export async function runOnHost(ctx: Ctx, args?: CodeLensArgs | vscode.Uri): Pro
     validateInput: (v) => (/^[\w.@:-]{1,15}$/.test(v) ? undefined : 'an interface name, e.g. eth0'),
   });
   if (!dev) return;
-  await startLiveCapture(ctx, uri.fsPath, { host: target.host, dev, program: args instanceof vscode.Uri ? undefined : args?.functionName });
+  const lens = args instanceof vscode.Uri ? undefined : args;
+  await startLiveCapture(ctx, uri.fsPath, { host: target.host, dev, program: lens?.functionName, secLine: lens?.line });
 }

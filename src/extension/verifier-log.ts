@@ -1,14 +1,17 @@
 // "Load and Show Verifier Log" (also a code lens) and "Open Verifier Log Viewer".
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { compileBpf } from '../core/compile';
+import { parseLogFile } from '../core/verifier/read';
 import type { CodeLensArgs } from '../shared/protocol';
 import { targetDocumentUri } from './check';
 import { runCli } from './cli';
 import type { Ctx } from './ctx';
+import { pickLoadDevice } from './load-device';
 import { showVerifierLog } from './panels-hook';
+import { clearVerifierDiagnostics, reportVerifierFailure } from './verifier-diagnostics';
 
 export async function loadAndShowVerifierLog(ctx: Ctx, args?: CodeLensArgs | vscode.Uri): Promise<void> {
   const uri = targetDocumentUri(args);
@@ -23,41 +26,63 @@ export async function loadAndShowVerifierLog(ctx: Ctx, args?: CodeLensArgs | vsc
   }
   const doc = await vscode.workspace.openTextDocument(uri);
   const name = path.basename(uri.fsPath);
+  const lens = args instanceof vscode.Uri ? undefined : args;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-load-'));
   const obj = path.join(dir, name.replace(/\.c$/, '') + '.o');
   const log = path.join(dir, name.replace(/\.bpf\.c$|\.c$/, '') + '.verifier.log');
   try {
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: loading ${name}`, cancellable: true },
-      async (progress, token) => {
-        progress.report({ message: 'compiling' });
+    const compiled = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: compiling ${name}`, cancellable: true },
+      (_progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        const compiled = await compileBpf({
+        return compileBpf({
           file: uri.fsPath, source: doc.getText(), out: obj, includes: ctx.config.includePaths, extraFlags: ctx.config.extraFlags,
           clang: ctx.config.clangPath || undefined, cwd: path.dirname(uri.fsPath), signal: abort.signal,
         });
-        if (!compiled.ok) return { compiled: false as const };
-        progress.report({ message: 'loading into the kernel (verifier log level 2)' });
-        const program = args instanceof vscode.Uri ? undefined : args?.functionName;
-        const cli = ['load', obj, '--log-level', '2', '--log', log, ...(program ? ['--program', program] : [])];
-        return { compiled: true as const, run: await runCli(ctx, cli, token) };
       },
     );
-    if (!outcome.compiled) {
+    if (!compiled.ok) {
       void vscode.window.showErrorMessage(`XDP Metadata: ${name} does not compile; fix the errors in the Problems view first.`);
       return;
     }
-    const { run } = outcome;
+    // A program calling bpf_xdp_metadata_rx_* is rejected unless it is bound to a device.
+    const device = await pickLoadDevice(ctx, readFileSync(obj), name);
+    if (device === null) return;
+    if (device) ctx.output.info(`${name} calls metadata kfuncs: loading it device-bound to ${device.dev} (${device.reason})`);
+    const run = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: loading ${name}${device ? ` bound to ${device.dev}` : ''}`, cancellable: true },
+      (progress, token) => {
+        progress.report({ message: 'loading into the kernel (verifier log level 2)' });
+        const cli = ['load', obj, '--log-level', '2', '--log', log, ...(lens?.functionName ? ['--program', lens.functionName] : []),
+          ...(device ? ['--dev', device.dev] : [])];
+        return runCli(ctx, cli, token);
+      },
+    );
     if (run.code === 2 && /unknown command 'load'/.test(run.stderr)) {
       void vscode.window.showErrorMessage('XDP Metadata: this build has no loader (`xdp-meta load`).');
       return;
     }
     const summary = (run.stdout || run.stderr).trim().split('\n')[0] ?? '';
-    if (run.code === 0) void vscode.window.showInformationMessage(`XDP Metadata: ${name} loaded and unloaded. ${summary}`);
-    else void vscode.window.showWarningMessage(`XDP Metadata: the kernel rejected ${name}. ${summary}`);
-    if (existsSync(log)) showVerifierLog(ctx, vscode.Uri.file(log));
-    else ctx.showError(`no verifier log was written for ${name}`, run.stderr.trim() || `exit ${run.code}`);
+    const bound = /device-bound to (\S+)/.exec(summary)?.[1];
+    if (bound) ctx.output.info(`${name} was loaded device-bound to ${bound}`);
+    if (run.code === 0) {
+      clearVerifierDiagnostics(uri);
+      void vscode.window.showInformationMessage(`XDP Metadata: ${name} loaded and unloaded. ${summary}`);
+    } else {
+      void vscode.window.showWarningMessage(`XDP Metadata: the kernel rejected ${name}. ${summary}`);
+    }
+    if (!existsSync(log)) {
+      ctx.showError(`no verifier log was written for ${name}`, run.stderr.trim() || `exit ${run.code}`);
+      return;
+    }
+    const logUri = vscode.Uri.file(log);
+    showVerifierLog(ctx, logUri);
+    if (run.code === 1) {
+      await reportVerifierFailure(ctx, {
+        source: uri, log: await parseLogFile(log, { level: 2 }), logUri, failure: /\(([^)]*)\)/.exec(summary)?.[1] ?? summary, fallbackLine: lens?.line,
+      });
+    }
   } catch (e) {
     ctx.showError(`loading ${name}`, e);
   }

@@ -1,22 +1,9 @@
 // Compiles a document's buffer (not the file on disk) with the compile driver and maps its diagnostics for the server.
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelledError, compileBpf, findClang, type ClangDiagnostic, type ClangInfo } from '../core/compile';
 import type { CompileOutcome, CompileRequest, SourceDiagnostic } from './pipeline';
-
-let workDir: string | undefined;
-let serial = 0;
-
-/** A private temp folder for this server process, removed on exit. */
-export function serverTempDir(): string {
-  if (!workDir) {
-    workDir = path.join(os.tmpdir(), `xdp-meta-lsp-${process.pid}`);
-    mkdirSync(workDir, { recursive: true });
-    process.once('exit', () => { try { rmSync(workDir!, { recursive: true, force: true }); } catch { /* best effort */ } });
-  }
-  return workDir;
-}
 
 /** The clang to run: the setting when given, else discovery on PATH (cached by the driver). */
 export function resolveClang(setting: string, signal?: AbortSignal): Promise<ClangInfo> {
@@ -47,8 +34,9 @@ export function compileBuffer(req: CompileRequest, clang: ClangInfo): Promise<Co
 }
 
 async function compileNow(req: CompileRequest, clang: ClangInfo): Promise<CompileOutcome> {
-  const dir = path.join(serverTempDir(), `c${++serial}`);
-  mkdirSync(dir, { recursive: true });
+  // One temp folder per compile, removed by disposeCompile (or at exit if the server stops mid-compile).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-lsp-'));
+  liveDirs.add(dir);
   const out = path.join(dir, path.basename(req.sourcePath).replace(/\.c$/, '') + '.o');
   try {
     const r = await compileBpf({
@@ -60,14 +48,22 @@ async function compileNow(req: CompileRequest, clang: ClangInfo): Promise<Compil
       diagnostics: r.diagnostics.map((d) => fromClang(d, req.sourcePath)), tempDir: dir,
     };
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
     throw e;
   }
 }
 
 /** Removes the temporary object of one compile. */
 export function disposeCompile(outcome: CompileOutcome): void {
-  if (outcome.tempDir) rmSync(outcome.tempDir, { recursive: true, force: true });
+  if (outcome.tempDir) removeDir(outcome.tempDir);
+}
+
+const liveDirs = new Set<string>();
+process.once('exit', () => { for (const d of liveDirs) removeDir(d); });
+
+function removeDir(dir: string): void {
+  liveDirs.delete(dir);
+  try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
 }
 
 function fromClang(d: ClangDiagnostic, sourcePath: string): SourceDiagnostic {

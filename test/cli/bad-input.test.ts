@@ -1,12 +1,12 @@
 // Bad input end to end: every `xdp-meta` command, run as a process, fails on broken input with one clear line.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { buildBpfObject, hasClang } from '../helpers/clang';
 import { requirePrereq } from '../helpers/prereq';
-import { buildSync } from 'esbuild';
 
 const REPO = path.resolve(__dirname, '../..');
 const FIX = path.join(REPO, 'test/fixtures');
@@ -112,7 +112,19 @@ for (const { cmd, argv } of OBJECT_COMMANDS) {
   }
 }
 
-// A character device would be read forever: refused by name before reading (btf and check: see the report).
+// Damaged BTF that the readers accept but CO-RE arithmetic cannot use: that relocation fails, the others go on.
+for (const file of ['bitfield-void.o', 'bitfield-size0.o']) {
+  add(`relocs: ${file} (a bitfield whose type is damaged) → a result for every relocation`, ['relocs', f(file), '--target-btf', f('good.o')], {
+    kind: 'custom',
+    check: (r) => {
+      assert.ok(r.status === 0 || r.status === 1, `exit status ${r.status}`);
+      assert.match(r.stdout, /^core_tc:1\tFIELD_BYTE_SIZE\tstruct task_like::flags \(0:1\)\t/m);
+      assert.match(r.stdout, /^core_prog:0\tFIELD_BYTE_OFFSET\t/m);
+    },
+  });
+}
+
+// A character device would be read forever: refused by name before reading.
 for (const argv of [['disasm', '/dev/zero'], ['relocs', '/dev/zero'], ['load', '/dev/zero'], ['log', '/dev/zero'],
   ['relocs', f('good.o'), '--target-btf', '/dev/zero'], ['build', '/dev/zero']]) {
   add(`${argv[0]}: ${argv.join(' ').replace(TMP + '/', '')} (endless device)`, argv, err(['/dev/zero', 'not a regular file'], { code: 1 }));
@@ -150,6 +162,22 @@ add('build: -o into a missing directory → clang\'s error, exit 1', ['build', f
   check: (r) => {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /unable to open output file .*no-such-dir\/x\.o/);
+  },
+});
+// A clang that passes discovery and then misbehaves: success without an object, a crash with no diagnostic.
+add('build: a clang that exits 0 but writes no object → failure, not "wrote"', ['build', f('good.bpf.c'), '-o', f('fake.o'), '--clang', f('clang-noobj')], {
+  kind: 'custom',
+  check: (r) => {
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /clang-noobj exited 0 but wrote no object at .*fake\.o/);
+    assert.doesNotMatch(r.stderr, /wrote/);
+  },
+});
+add('build: a clang killed by a signal → failure naming it', ['build', f('good.bpf.c'), '-o', f('fake.o'), '--clang', f('clang-crash')], {
+  kind: 'custom',
+  check: (r) => {
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /clang-crash exited with a signal: PLEASE submit a bug report/);
   },
 });
 add('check: --clang /nonexistent', ['check', f('good.bpf.c'), '--clang', '/nonexistent'], err(['/nonexistent'], { code: 1, anywhere: true }));
@@ -202,6 +230,9 @@ add('log --json: a truncated log says verdict "unknown"', ['log', f('cut-good-mi
   },
 });
 
+// 48 MB without a newline: joining the pieces once per chunk was quadratic (minutes); it must stay linear.
+add('log: a 48 MB file without a newline', ['log', f('one-line.log')], err(['one-line.log', 'no BPF verifier log'], { code: 1 }));
+
 // A rotated log (the kernel kept the tail, so the head is cut mid-line) still has its verdict.
 add('log: a rotated log (head cut mid-line) is still read to its verdict', ['log', f('rotated-good.log')], {
   kind: 'custom',
@@ -241,6 +272,7 @@ add('build --format without a value', ['build', f('good.bpf.c'), '--format'], er
 add('btf --format nope', ['btf', f('good.o'), '--format', 'nope'], err(['--format', 'nope'], { code: 2 }));
 add('check --format nope', ['check', f('good.o'), '--format', 'nope'], err(['--format', 'nope'], { code: 2 }));
 add('load --log-level 7', ['load', f('good.o'), '--log-level', '7'], err(['--log-level', '7'], { code: 2 }));
+add('load --log-level=7', ['load', f('good.o'), '--log-level=7'], err(['--log-level', '7'], { code: 2 }));
 add('load --loader nope', ['load', f('good.o'), '--loader', 'nope'], err(['--loader', 'nope'], { code: 2 }));
 add('load --dev without a value', ['load', f('good.o'), '--dev'], err(['--dev'], { code: 2 }));
 add('relocs --target-btf without a value', ['relocs', f('good.o'), '--target-btf'], err(['--target-btf'], { code: 2 }));
@@ -254,9 +286,15 @@ add('an unknown command', ['frobnicate'], {
   },
 });
 
-// --- run: unreachable hosts ---------------------------------------------------------------------------------
-add('run: a host name that does not resolve', ['run', f('good.o'), '--host', 'bad-input-nohost.invalid', '--dev', 'eth0', '--count', '1'],
-  err(['bad-input-nohost.invalid'], { code: 1, anywhere: true }));
+// --- hostile agents (XDP_META_AGENT): garbage instead of the protocol, or death at start ---------------------
+for (const cmd of [['load', f('good.o'), '--loader', 'agent'], ['run', f('good.o'), '--local', '--test-run', 'udp']]) {
+  add(`${cmd[0]}: an agent that answers with a login banner (and ignores SIGTERM) → error at once`, cmd,
+    err(['localhost', 'not part of the protocol', 'Welcome to Example Linux'], { code: 1 }), { env: { XDP_META_AGENT: f('agent-banner.sh') } });
+  add(`${cmd[0]}: an agent that dies at start → its stderr in the error`, cmd,
+    err(['localhost', 'exit status 3', 'cannot open /sys/fs/bpf'], { code: 1 }), { env: { XDP_META_AGENT: f('agent-dies.sh') } });
+}
+
+// --- run: an unreachable host (loopback only: test traffic never leaves the machine) -------------------------
 add('run: a port where nothing listens', ['run', f('good.o'), '--host', '127.0.0.1', '--port', '1', '--dev', 'lo', '--count', '1'],
   err(['127.0.0.1'], { code: 1, anywhere: true }));
 
@@ -285,21 +323,35 @@ function sections(b: Buffer): Map<string, { index: number; offset: number; size:
   return out;
 }
 
-/** File offset of the first BTF_KIND_STRUCT record in the .BTF at `btf` (walks the records by kind and vlen). */
-function firstStruct(b: Buffer, btf: number): number {
+/**
+ * File offsets of the BTF type records in the .BTF at `btf` (walked by kind and vlen), by id; the first STRUCT,
+ * or the STRUCT named `name`.
+ */
+function btfRecords(b: Buffer, btf: number): number[] {
   const hdrLen = b.readUInt32LE(btf + 4);
   const start = btf + hdrLen + b.readUInt32LE(btf + 8);
   const end = start + b.readUInt32LE(btf + 12);
+  const out = [0];
   for (let at = start; at < end;) {
+    out.push(at);
     const info = b.readUInt32LE(at + 4);
     const kind = (info >>> 24) & 0x1f;
     const vlen = info & 0xffff;
-    if (kind === 4) return at;
     const extra = [0, 4, 0, 12, 12 * vlen, 12 * vlen, 8 * vlen, 0, 0, 0, 0, 0, 0, 8 * vlen, 4, 12 * vlen, 0, 4, 0, 12 * vlen][kind];
     if (extra === undefined) break;
     at += 12 + extra;
   }
-  throw new Error('fixture has no struct in .BTF');
+  return out;
+}
+
+function findStruct(b: Buffer, btf: number, name?: string): number {
+  const strings = btf + b.readUInt32LE(btf + 4) + b.readUInt32LE(btf + 16);
+  for (const at of btfRecords(b, btf).slice(1)) {
+    if (((b.readUInt32LE(at + 4) >>> 24) & 0x1f) !== 4) continue;
+    const n = b.readUInt32LE(at);
+    if (name === undefined || b.subarray(strings + n, b.indexOf(0, strings + n)).toString('latin1') === name) return at;
+  }
+  throw new Error(`fixture has no struct ${name ?? ''} in .BTF`);
 }
 
 function writeInputs(good: Buffer, target: Buffer): void {
@@ -316,6 +368,14 @@ function writeInputs(good: Buffer, target: Buffer): void {
   writeFileSync(f('random.bin'), rnd);
   writeFileSync(f('notes.txt'), 'hello world, this is not an object\n');
   writeFileSync(f('good.bpf.c'), readFileSync(path.join(FIX, 'compile/good.bpf.c')));
+  // The banner agent ignores SIGTERM and sleeps in a child holding its pipes; after() ends the sleeps by pid.
+  writeFileSync(f('agent-banner.sh'), `#!/bin/sh\ntrap '' TERM\nread -r line\necho "Welcome to Example Linux 1.0 (GNU/Linux)"\n` +
+    `sleep 25 & echo $! >> ${f('agent-pids')}\nwait\n`, { mode: 0o755 });
+  const fakeClang = (body: string): string => '#!/bin/sh\ncase "$1" in\n  --version) echo "clang version 19.1.7"; exit 0;;\n' +
+    '  -print-targets) echo "    bpf        - BPF (host endian)"; exit 0;;\nesac\n' + body;
+  writeFileSync(f('clang-noobj'), fakeClang('exit 0\n'), { mode: 0o755 });
+  writeFileSync(f('clang-crash'), fakeClang('echo "PLEASE submit a bug report" >&2\nkill -SEGV $$\n'), { mode: 0o755 });
+  writeFileSync(f('agent-dies.sh'), '#!/bin/sh\necho "agent: cannot open /sys/fs/bpf: Permission denied" >&2\nexit 3\n', { mode: 0o755 });
 
   const s = sections(good);
   const btf = s.get('.BTF')!;
@@ -335,9 +395,16 @@ function writeInputs(good: Buffer, target: Buffer): void {
   mutate('btf-magic.o', (b) => b.writeUInt16LE(0x1234, btf.offset));
   mutate('btf-str-off.o', (b) => b.writeUInt32LE(0x100000, btf.offset + 16));
   mutate('btf-type-len.o', (b) => b.writeUInt32LE(0x100000, btf.offset + 12));
-  mutate('btf-vlen.o', (b) => { const at = firstStruct(b, btf.offset); b.writeUInt32LE((b.readUInt32LE(at + 4) & ~0xffff) | 0xffff, at + 4); });
+  mutate('btf-vlen.o', (b) => { const at = findStruct(b, btf.offset); b.writeUInt32LE((b.readUInt32LE(at + 4) & ~0xffff) | 0xffff, at + 4); });
   mutate('btf-ext-magic.o', (b) => b.writeUInt16LE(0x1234, ext.offset));
   const xdp = s.get('xdp')!;
+  // struct task_like { int pid; unsigned int flags : 3; ... }: damage the bitfield's type behind CO-RE's back.
+  const taskLike = (b: Buffer): number => findStruct(b, btf.offset, 'task_like');
+  mutate('bitfield-void.o', (b) => b.writeUInt32LE(0, taskLike(b) + 12 + 12 + 4));
+  mutate('bitfield-size0.o', (b) => {
+    const intId = b.readUInt32LE(taskLike(b) + 12 + 12 + 4);
+    b.writeUInt32LE(0, btfRecords(b, btf.offset)[intId]! + 8);
+  });
   const symtab = s.get('.symtab')!;
   mutate('bad-symbols.o', (b) => { for (let at = symtab.offset + 24; at < symtab.offset + symtab.size; at += 24) b.writeUInt16LE(0x7777, at + 6); });
   mutate('odd-insns.o', (b) => b.writeBigUInt64LE(BigInt(xdp.size - 3), xdp.hdr + 32));
@@ -349,6 +416,7 @@ function writeInputs(good: Buffer, target: Buffer): void {
   writeFileSync(f('cut-good-middle.log'), good2.subarray(0, (statsAt >> 1) + 5));
   writeFileSync(f('cut-good-late.log'), good2.subarray(0, statsAt - 9));
   writeFileSync(f('rotated-good.log'), good2.subarray(100));
+  writeFileSync(f('one-line.log'), Buffer.alloc(48 << 20, 'A'));
   const bad = readFileSync(path.join(LOGS, 'meta_no_bounds.l2.log'));
   writeFileSync(f('cut-rejected-before-error.log'), bad.subarray(0, bad.indexOf('invalid access to packet') - 7));
 }
@@ -440,7 +508,6 @@ describe('cli: bad input gives one clear error, never a stack, a hang or a silen
     const good = readFileSync(buildBpfObject('btf/core-relo.c'));
     const target = readFileSync(buildBpfObject('core-relo/target-alt.c'));
     writeInputs(good, target);
-    chmodSync(f('notes.txt'), 0o644);
     const cli = buildTestCli();
     cleanupCli = cli.cleanup;
     results = await runAll(cli.path, cases);
@@ -451,6 +518,9 @@ describe('cli: bad input gives one clear error, never a stack, a hang or a silen
 
   after(() => {
     cleanupCli?.();
+    for (const pid of (existsSync(f('agent-pids')) ? readFileSync(f('agent-pids'), 'utf8') : '').split('\n').filter(Boolean)) {
+      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* already gone */ }
+    }
     rmSync(TMP, { recursive: true, force: true });
   });
 

@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { requirePrereq } from '../helpers/prereq';
+import { isRoot, requirePrereq } from '../helpers/prereq';
 import { hasClang } from '../helpers/clang';
 import { CHROMIUM, installCodeServer, launchChromium, openPalette, ROOT, runCommand, screenshot, startCodeServer, type CodeServer } from './code-server';
 
@@ -145,5 +145,35 @@ describe('e2e: the extension in code-server', function () {
     const db = JSON.parse(readFileSync(path.join(ws, 'compile_commands.json'), 'utf8')) as Array<{ file: string; arguments: string[] }>;
     assert.deepEqual(db.map((e) => path.basename(e.file)), ['prog.bpf.c']);
     assert.ok(db[0].arguments.includes('bpf'));
+  });
+
+  it('trusted workspace: a rejected load opens the viewer at the error and puts the explanation on the failing line', async function () {
+    requirePrereq(this, isRoot, 'root (loading BPF into the kernel)');
+    const p = page!;
+    // Written after the compile-database test, which expects prog.bpf.c alone.
+    cpSync(path.join(ROOT, 'test/fixtures/verifier/meta_no_bounds.bpf.c'), path.join(tmp, 'trusted', 'meta_no_bounds.bpf.c'));
+    // Quick open caches the file list it saw earlier: open the new file from the explorer instead.
+    await p.locator('.explorer-folders-view .monaco-list-row', { hasText: 'meta_no_bounds.bpf.c' }).first().click({ timeout: 30_000 });
+    await p.locator('.tab.active', { hasText: 'meta_no_bounds.bpf.c' }).first().waitFor({ timeout: 15_000 });
+    await runCommand(p, 'XDP Metadata: Load and Show Verifier Log');
+    const view = p.frameLocator('iframe.webview').frameLocator('#active-frame');
+    await view.locator('.error-card .explanation').waitFor({ timeout: 60_000 });
+    assert.equal(await view.locator('.error-title').textContent(), 'Metadata access beyond the proven range');
+    assert.match((await view.locator('.vrow.selected .text').textContent())!, /^7: \(63\) \*\(u32 \*\)\(r1 \+4\) = r2/);
+    await showProblems(p);
+    // `; meta->hash = 7; @ meta_no_bounds.bpf.c:14`: the statement starts after a tab.
+    const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'Metadata access beyond the proven range (insn 7)' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    const text = await row.innerText();
+    assert.match(text, /verifier/);
+    assert.match(text, /\[Ln 14, Col 2\]/);
+    await screenshot(p, 'verifier-diagnostic'); // kept as an artifact of the run
+
+    // The diagnostic's code is a `command:` link (xdpMeta.showVerifierLog {uri, insn}): it reopens the closed viewer at insn 7.
+    await runCommand(p, 'View: Close All Editors');
+    await view.locator('.error-card').waitFor({ state: 'detached', timeout: 15_000 });
+    await row.locator('a', { hasText: 'insn 7' }).first().click();
+    await view.locator('.error-card .explanation').waitFor({ timeout: 30_000 });
+    assert.match((await view.locator('.vrow.selected .text').textContent())!, /^7: \(63\)/);
   });
 });

@@ -46,14 +46,42 @@ function outputChannel(name: string) {
   }, { get: (t, p) => (p in t ? (t as any)[p] : p === 'then' ? undefined : deep(`output.${String(p)}`)) });
 }
 
+// Value classes the features build (diagnostics, code actions), modelled just enough to inspect in unit tests.
+class Position { constructor(readonly line: number, readonly character: number) {} }
+class Range {
+  readonly start: Position; readonly end: Position;
+  constructor(a: Position | number, b: Position | number, c?: number, d?: number) {
+    this.start = typeof a === 'number' ? new Position(a, b as number) : a;
+    this.end = typeof a === 'number' ? new Position(c!, d!) : b as Position;
+  }
+  intersection(o: Range): Range | undefined {
+    const before = (p: Position, q: Position) => p.line < q.line || (p.line === q.line && p.character < q.character);
+    const start = before(this.start, o.start) ? o.start : this.start;
+    const end = before(this.end, o.end) ? this.end : o.end;
+    return before(end, start) ? undefined : new Range(start, end);
+  }
+}
+class Diagnostic {
+  source?: string; code?: unknown; relatedInformation?: unknown[]; tags?: unknown[];
+  constructor(readonly range: Range, readonly message: string, readonly severity = 0) {}
+}
+class Location { constructor(readonly uri: unknown, readonly range: Range | Position) {} }
+class DiagnosticRelatedInformation { constructor(readonly location: Location, readonly message: string) {} }
+class CodeAction { command?: unknown; diagnostics?: unknown[]; isPreferred?: boolean; constructor(readonly title: string, readonly kind?: unknown) {} }
+const uriOf = (s: string, scheme = /^([a-z][\w+.-]*):/i.exec(s)?.[1] ?? 'file') => ({
+  scheme, fsPath: s.replace(/^file:\/\//, ''), path: s.replace(/^[a-z][\w+.-]*:(\/\/)?/i, ''), toString: () => s,
+});
+
 const vscode: Record<string, unknown> = {
-  EventEmitter,
+  EventEmitter, Position, Range, Diagnostic, Location, DiagnosticRelatedInformation, CodeAction,
+  DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+
   Disposable: class { static from(...d: Array<{ dispose(): unknown }>) { return { dispose: () => d.forEach((x) => x.dispose()) }; } constructor(private f: () => void) {} dispose() { this.f(); } },
   ThemeColor: class { constructor(readonly id: string) {} },
   StatusBarAlignment: { Left: 1, Right: 2 },
   ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
-  Uri: { file: (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` }), parse: (s: string) => ({ scheme: 'file', fsPath: s.replace(/^file:\/\//, ''), toString: () => s }) },
+  Uri: { file: (p: string) => ({ scheme: 'file', fsPath: p, path: p, toString: () => `file://${p}` }), parse: (s: string) => uriOf(s) },
   version: '1.100.0',
   env: deep('env'),
   commands: {

@@ -72,7 +72,9 @@ export function checkSourceFile(file: string): void {
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new XdpMetaError(`${file}: is a directory, not a C source file`);
-    if (!st.isFile()) throw new XdpMetaError(`${file}: not a regular file`);
+    // A pipe (`build <(gen.sh)`) is clang's to read: peeking would consume it.
+    if (st.isFIFO()) return;
+    if (!st.isFile()) throw new XdpMetaError(`${file}: not a regular file (a device or socket), not a C source file`);
     size = st.size;
   } catch (e) {
     if (e instanceof XdpMetaError) throw e;

@@ -2,6 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { kernelBtf } from '../../core/btf/load';
 import { compileBpf, formatDiagnostic } from '../../core/compile';
 import { formatJson, formatSarif, formatText, runCheck } from '../../core/check';
 import type { CheckInput } from '../../core/check';
@@ -60,7 +61,7 @@ export const checkCommand: CliCommand = {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
     try {
       // Sources compile in parallel (clang is the slow part); inputs keep their command-line order.
-      const prepared = await Promise.all(a.inputs.map(async (file, i): Promise<CheckInput | undefined> => {
+      const compiling = Promise.all(a.inputs.map(async (file, i): Promise<CheckInput | undefined> => {
         if (!existsSync(file) || !statSync(file).isFile()) throw new XdpMetaError(`${file}: no such file`);
         if (isElf(readFileSync(file).subarray(0, 4))) return { objectPath: file };
         if (!file.endsWith('.c')) throw new XdpMetaError(`${file}: neither a BPF object (ELF) nor a C source (*.c)`);
@@ -71,6 +72,9 @@ export const checkCommand: CliCommand = {
         io.err(`${file}: compile failed; nothing checked for this input`);
         return undefined;
       }));
+      // While clang runs in its own process, read and index the kernel BTF the check will need.
+      if (a.targetBtf === undefined) warmKernelBtf();
+      const prepared = await compiling;
       const inputs = prepared.filter((x): x is CheckInput => x !== undefined);
       const compileFailed = inputs.length < prepared.length;
       if (inputs.length === 0) return 1;
@@ -84,3 +88,14 @@ export const checkCommand: CliCommand = {
     }
   },
 };
+
+/** Loads the running kernel's BTF and builds the name indexes the check looks up; absent BTF is reported later. */
+function warmKernelBtf(): void {
+  try {
+    const btf = kernelBtf();
+    btf.findByName('xdp_md', 'STRUCT');
+    btf.findByName('bpf_xdp_adjust_meta', 'FUNC');
+  } catch {
+    // runCheck reports a missing or corrupt kernel BTF with its own error.
+  }
+}

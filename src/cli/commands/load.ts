@@ -70,9 +70,11 @@ export const loadCommand: CliCommand = {
     let loaderName = process.env.XDP_META_LOADER ?? 'auto';
     let json = false;
     for (let i = 0; i < argv.length; i++) {
-      const a = argv[i];
+      // `--opt=value` as well as `--opt value`, like the other commands.
+      const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
+      const a = eq > 0 ? argv[i].slice(0, eq) : argv[i];
       const value = (): string => {
-        const v = argv[++i];
+        const v = eq > 0 ? argv[i].slice(eq + 1) : argv[++i];
         if (v === undefined) throw new UsageError(`${a} needs a value`);
         return v;
       };
@@ -84,8 +86,8 @@ export const loadCommand: CliCommand = {
       else if (a === '--log') logFile = value();
       else if (a === '--program') program = value();
       else if (a === '--loader') loaderName = value();
-      else if (a === '--json') json = true;
-      else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+      else if (a === '--json' && eq < 0) json = true;
+      else if (a.startsWith('-')) throw new UsageError(`unknown option '${argv[i]}'`);
       else if (obj === undefined) obj = a;
       else throw new UsageError(`unexpected argument '${a}'`);
     }

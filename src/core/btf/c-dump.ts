@@ -86,6 +86,12 @@ class RawTable {
 
   /** The string section bytes holding BTF string offset `off`; the position in them is left in `pos`. */
   strArr(off: number): Uint8Array {
+    // Fast path: the dumped BTF's own strings (all of them for vmlinux); called for every name written.
+    const own = this.btf.wire;
+    if (off >= own.stringsBase && off - own.stringsBase < own.strings.length) {
+      this.pos = off - own.stringsBase;
+      return own.strings;
+    }
     let m: BtfModel = this.btf;
     while (off < m.wire.stringsBase) m = m.base!;
     const pos = off - m.wire.stringsBase;
@@ -183,17 +189,26 @@ const utf8enc = new TextEncoder();
  * counting the ~100k names of vmlinux makes no JS strings. Open addressing over string offsets.
  */
 class NameCounter {
-  private keys = new Int32Array(1024).fill(-1);
-  private counts = new Int32Array(1024);
+  private keys: Int32Array;
+  private counts: Int32Array;
+  /** Each key's hash, so growing never reads the strings again. */
+  private hashes: Int32Array;
   private used = 0;
 
-  constructor(private readonly r: RawTable) {}
+  /** `expected`: about how many distinct names will be counted (sizes the table so it rarely grows). */
+  constructor(private readonly r: RawTable, expected: number) {
+    let size = 1024;
+    while (size < expected * 2) size <<= 1;
+    this.keys = new Int32Array(size).fill(-1);
+    this.counts = new Int32Array(size);
+    this.hashes = new Int32Array(size);
+  }
 
   private hash(off: number): number {
     const b = this.r.strArr(off);
     let h = 0x811c9dc5;
     for (let i = this.r.pos; b[i] !== 0 && i < b.length; i++) h = Math.imul(h ^ b[i]!, 16777619);
-    return h >>> 0;
+    return h | 0;
   }
 
   private same(a: number, b: number): boolean {
@@ -213,31 +228,36 @@ class NameCounter {
   bump(off: number): number {
     if (this.used * 2 >= this.keys.length) this.grow();
     const mask = this.keys.length - 1;
-    for (let i = this.hash(off) & mask; ; i = (i + 1) & mask) {
+    const h = this.hash(off);
+    for (let i = h & mask; ; i = (i + 1) & mask) {
       const k = this.keys[i]!;
       if (k === -1) {
         this.keys[i] = off;
         this.counts[i] = 1;
+        this.hashes[i] = h;
         this.used++;
         return 1;
       }
-      if (this.same(k, off)) return ++this.counts[i]!;
+      if (this.hashes[i] === h && this.same(k, off)) return ++this.counts[i]!;
     }
   }
 
   private grow(): void {
     const oldKeys = this.keys;
     const oldCounts = this.counts;
+    const oldHashes = this.hashes;
     this.keys = new Int32Array(oldKeys.length * 2).fill(-1);
     this.counts = new Int32Array(oldKeys.length * 2);
+    this.hashes = new Int32Array(oldKeys.length * 2);
     const mask = this.keys.length - 1;
     for (let j = 0; j < oldKeys.length; j++) {
       const k = oldKeys[j]!;
       if (k === -1) continue;
-      let i = this.hash(k) & mask;
+      let i = oldHashes[j]! & mask;
       while (this.keys[i] !== -1) i = (i + 1) & mask;
       this.keys[i] = k;
       this.counts[i] = oldCounts[j]!;
+      this.hashes[i] = oldHashes[j]!;
     }
   }
 }
@@ -271,8 +291,9 @@ class CDumper {
   constructor(private readonly btf: BtfModel) {
     this.o = new ByteOut(btf.count * 32);
     this.r = new RawTable(btf);
-    this.typeNames = new NameCounter(this.r);
-    this.identNames = new NameCounter(this.r);
+    // vmlinux: ~15k struct/union/enum/typedef names and ~20k enumerators per 126k types.
+    this.typeNames = new NameCounter(this.r, btf.count >> 3);
+    this.identNames = new NameCounter(this.r, btf.count >> 3);
     this.n = btf.count;
     this.orderState = new Uint8Array(this.n);
     this.emitState = new Uint8Array(this.n);

@@ -1,9 +1,10 @@
-// The linked BTF model over validated wire records: types decoded on demand and cached, a lazy hashed name index.
+// The linked BTF model over validated wire records: types decoded on demand and cached, a lazy name index (name-index.ts).
 import { FormatError, XdpMetaError } from '../util/errors';
-import { BTF_KIND_NAMES, BTF_LINKAGE_NAMES, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED } from './types';
+import { BTF_KIND, BTF_KIND_NAMES, BTF_LINKAGE_NAMES, BTF_INT_BOOL, BTF_INT_CHAR, BTF_INT_SIGNED } from './types';
 import type {
   Btf, BtfKind, BtfLinkage, BtfMember, BtfOfKind, BtfParam, BtfType, BtfVarSecinfo, ByteOrder, BtfEnumValue,
 } from './types';
+import { BtfNameIndex } from './name-index';
 import type { BtfWire } from './wire';
 
 const MAX_RESOLVE_DEPTH = 32; // libbpf's MAX_RESOLVE_DEPTH
@@ -11,7 +12,6 @@ const PTR_SIZE = 8; // BPF pointers are 64-bit
 
 /** Node's Buffer has native, allocation-free `utf8Slice` (not in its public typings). */
 type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string };
-const utf8enc = new TextEncoder();
 
 // ---- type objects: plain fields plus getters that link ids to types on demand ----
 
@@ -170,21 +170,8 @@ class DatasecT extends SizedT {
 
 // ---- the model ----
 
-interface NameIndex {
-  mask: number;
-  head: Int32Array;
-  next: Int32Array;
-  hashes: Uint32Array;
-}
-
-function fnv1a(bytes: Uint8Array, start: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; ; i++) {
-    const b = bytes[i]!;
-    if (b === 0 || b === undefined) return h >>> 0;
-    h = Math.imul(h ^ b, 16777619);
-  }
-}
+/** Kind filter for the name index: -1 for any; VOID (id 0 only, never a record) matches nothing. */
+const kindNumber = (kind: BtfKind | undefined): number => (kind === undefined ? -1 : BTF_KIND[kind]);
 
 export class BtfModel implements Btf {
   readonly source: string;
@@ -195,7 +182,7 @@ export class BtfModel implements Btf {
   private readonly cache: (BtfType | undefined)[];
   private readonly voidType: TypeBase;
   private readonly strBuf: NodeBuffer;
-  private index: NameIndex | undefined;
+  private index: BtfNameIndex | undefined;
 
   constructor(readonly wire: BtfWire, readonly base?: BtfModel) {
     this.source = wire.source;
@@ -365,72 +352,25 @@ export class BtfModel implements Btf {
     return t as unknown as BtfType;
   }
 
-  // -- name index: open hashing over name bytes, built on first lookup without decoding any type --
+  // -- name index: built on the first lookup from the wire records, decoding no type and no name --
 
-  private buildIndex(): NameIndex {
-    const w = this.wire;
-    const n = w.length;
-    let size = 16;
-    while (size < n * 2) size <<= 1;
-    const head = new Int32Array(size).fill(-1);
-    const next = new Int32Array(n);
-    const hashes = new Uint32Array(n);
-    const W = w.words;
-    const sb = w.stringsBase;
-    const strs = w.strings;
-    const baseStrs = this.base?.wire;
-    // Insert in descending id order so each chain lists ids ascending.
-    for (let i = n - 1; i >= 0; i--) {
-      const off = W[w.wordIdx[i]!]!;
-      if (off === 0) continue;
-      const h = off >= sb ? fnv1a(strs, off - sb) : this.base!.hashStringAt(off, baseStrs!);
-      hashes[i] = h;
-      const b = h & (size - 1);
-      next[i] = head[b]!;
-      head[b] = i;
-    }
-    return { mask: size - 1, head, next, hashes };
-  }
-
-  /** FNV-1a hash of the string at `offset` (for a split BTF's index over base strings). */
-  hashStringAt(offset: number, _w: BtfWire): number {
-    if (offset < this.wire.stringsBase) return this.base!.hashStringAt(offset, this.base!.wire);
-    return fnv1a(this.wire.strings, offset - this.wire.stringsBase);
-  }
-
-  private stringEquals(offset: number, q: Uint8Array): boolean {
-    if (offset < this.wire.stringsBase) return this.base!.stringEquals(offset, q);
-    const s = this.wire.strings;
-    const o = offset - this.wire.stringsBase;
-    if (o + q.length >= s.length) return false;
-    for (let i = 0; i < q.length; i++) if (s[o + i] !== q[i]) return false;
-    return s[o + q.length] === 0;
-  }
-
-  /** Own ids (not the base's) with this name. */
-  private ownIdsByName(name: string, kind: BtfKind | undefined, firstOnly: boolean): number[] {
-    const out: number[] = [];
-    if (name === '' || this.wire.length === 0) return out;
-    const idx = this.index ?? (this.index = this.buildIndex());
-    const q = utf8enc.encode(name);
-    let h = 0x811c9dc5;
-    for (const b of q) h = Math.imul(h ^ b, 16777619);
-    h >>>= 0;
-    const W = this.wire.words;
-    for (let i = idx.head[h & idx.mask]!; i >= 0; i = idx.next[i]!) {
-      if (idx.hashes[i] !== h) continue;
-      const p = this.wire.wordIdx[i]!;
-      if (!this.stringEquals(W[p]!, q)) continue;
-      if (kind !== undefined && BTF_KIND_NAMES[(W[p + 1]! >>> 24) & 0x1f] !== kind) continue;
-      out.push(this.startId + i);
-      if (firstOnly) break;
-    }
-    return out;
+  private nameIndex(): BtfNameIndex {
+    if (this.index) return this.index;
+    const bases: BtfWire[] = [];
+    for (let b = this.base; b; b = b.base) bases.push(b.wire);
+    return (this.index = new BtfNameIndex(this.wire, bases));
   }
 
   findIdsByName(name: string, kind?: BtfKind): number[] {
     const fromBase = this.base ? this.base.findIdsByName(name, kind) : [];
-    return fromBase.concat(this.ownIdsByName(name, kind, false));
+    if (this.wire.length === 0) return fromBase;
+    return fromBase.concat(this.nameIndex().idsByName(name, kindNumber(kind)));
+  }
+
+  findIdsByEssentialName(essential: string, kind?: BtfKind): number[] {
+    const fromBase = this.base ? this.base.findIdsByEssentialName(essential, kind) : [];
+    if (this.wire.length === 0) return fromBase;
+    return fromBase.concat(this.nameIndex().idsByEssentialName(essential, kindNumber(kind)));
   }
 
   findByName<K extends BtfKind>(name: string, kind: K): BtfOfKind<K> | undefined;
@@ -438,7 +378,8 @@ export class BtfModel implements Btf {
   findByName(name: string, kind?: BtfKind): BtfType | undefined {
     const b = this.base?.findByName(name, kind);
     if (b) return b;
-    const [id] = this.ownIdsByName(name, kind, true);
+    if (this.wire.length === 0) return undefined;
+    const [id] = this.nameIndex().idsByName(name, kindNumber(kind), true);
     return id === undefined ? undefined : this.typeById(id);
   }
 

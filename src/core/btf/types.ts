@@ -221,6 +221,13 @@ export interface Btf {
   findByName(name: string, kind?: BtfKind): BtfType | undefined;
   /** Every type id with this exact name (and kind if given), ascending, base first. */
   findIdsByName(name: string, kind?: BtfKind): number[];
+  /**
+   * Every type id whose essential name is `essential` (and kind if given), ascending, base first. The
+   * essential name is the name up to its last `___flavor` suffix (libbpf's bpf_core_essential_name_len):
+   * `essential` 'xdp_md' finds `xdp_md` and `xdp_md___v2`, but 'a___b' never finds `a___b` itself (its
+   * essential name is `a`). CO-RE candidate search; uses the same lazy index as findByName.
+   */
+  findIdsByEssentialName(essential: string, kind?: BtfKind): number[];
   /** String at an offset of the (combined base + split) string section. */
   stringAt(offset: number): string;
 

@@ -33,7 +33,7 @@ export interface BtfWire {
   readonly startId: number;
   /** Number of own types; own type i has id startId + i. */
   readonly length: number;
-  /** Absolute byte offset of own type i's `struct btf_type`. */
+  /** Absolute byte offset of own type i's `struct btf_type` (computed on first use). */
   readonly offsets: Uint32Array;
   /** The type section as host-order u32 words (records are 4-byte multiples): no DataView or byte swaps when decoding. */
   readonly words: Uint32Array;
@@ -51,16 +51,23 @@ function typeWords(bytes: Uint8Array, view: DataView, start: number, len: number
   return w;
 }
 
-/** Size of the kind-specific data following a `struct btf_type`, or -1 for an unknown kind. */
+/**
+ * Words of kind-specific data after a `struct btf_type`: FIXED_WORDS[kind] + VLEN_WORDS[kind] * vlen,
+ * FIXED_WORDS -1 for an unknown kind. Tables rather than a switch: the record walk runs once per load,
+ * mostly before V8 has optimized it, where a call and a switch per record cost more than the rest.
+ */
+const FIXED_WORDS = new Int8Array(32).fill(-1);
+const VLEN_WORDS = new Uint8Array(32);
+for (const k of [2, 7, 8, 9, 10, 11, 12, 16, 18]) FIXED_WORDS[k] = 0; // PTR FWD TYPEDEF VOLATILE CONST RESTRICT FUNC FLOAT TYPE_TAG
+for (const k of [1, 14, 17]) FIXED_WORDS[k] = 1; // INT encoding, VAR linkage, DECL_TAG component_idx
+FIXED_WORDS[3] = 3; // btf_array
+for (const k of [4, 5, 15, 19]) { FIXED_WORDS[k] = 0; VLEN_WORDS[k] = 3; } // btf_member, btf_var_secinfo, btf_enum64
+for (const k of [6, 13]) { FIXED_WORDS[k] = 0; VLEN_WORDS[k] = 2; } // btf_enum, btf_param
+
+/** Size in bytes of the kind-specific data following a `struct btf_type`, or -1 for an unknown kind. */
 export function extraSize(kind: number, vlen: number): number {
-  switch (kind) {
-    case 1: case 14: case 17: return 4; // INT encoding, VAR linkage, DECL_TAG component_idx
-    case 3: return 12; // btf_array
-    case 4: case 5: case 15: case 19: return 12 * vlen; // btf_member, btf_var_secinfo, btf_enum64
-    case 6: case 13: return 8 * vlen; // btf_enum, btf_param
-    case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18: return 0;
-    default: return -1;
-  }
+  const fixed = kind >= 0 && kind < 32 ? FIXED_WORDS[kind]! : -1;
+  return fixed < 0 ? -1 : 4 * (fixed + VLEN_WORDS[kind]! * vlen);
 }
 
 /** Detects byte order from the magic: bytes 9f eb are little-endian, eb 9f big-endian. */
@@ -115,24 +122,42 @@ export function parseBtfWire(bytes: Uint8Array, source: string, base?: BtfWireBa
   const all = new Uint32Array(Math.floor(typeLen / BTF_TYPE_SIZE) + 1);
   let n = 0;
   let q = 0; // word index
+  // Hot loop (126k records in vmlinux): plain typed-array reads, the error paths out of line.
   while (q < nWords) {
-    const p = typesStart + 4 * q;
-    if (q + 3 > nWords) throw new FormatError(source, p, `a ${BTF_TYPE_SIZE}-byte btf_type inside the type section`);
-    const nameOff = words[q]!;
+    if (q + 3 > nWords) throw recordError(source, words, typesStart, q, n, base, stringsTotal);
     const info = words[q + 1]!;
     const kind = (info >>> 24) & 0x1f;
-    const extra = extraSize(kind, info & 0xffff);
-    if (kind === 0 || extra < 0) throw new FormatError(source, p + 4, `a BTF kind between 1 and ${BTF_MAX_KIND} (type id ${(base?.count ?? 1) + n}), got ${kind}`);
-    if (nameOff >= stringsTotal) throw new FormatError(source, p, `name_off below the string section size ${stringsTotal}, got ${nameOff}`);
-    if (q + 3 + extra / 4 > nWords) throw new FormatError(source, p, `type id ${(base?.count ?? 1) + n}: ${extra} bytes of kind data inside the type section`);
+    const fixed = FIXED_WORDS[kind]!;
+    const end = q + 3 + fixed + VLEN_WORDS[kind]! * (info & 0xffff);
+    if (fixed < 0 || words[q]! >= stringsTotal || end > nWords) throw recordError(source, words, typesStart, q, n, base, stringsTotal);
     all[n++] = q;
-    q += 3 + extra / 4;
+    q = end;
   }
   const wordIdx = all.subarray(0, n);
-  const offsets = new Uint32Array(n);
-  for (let i = 0; i < n; i++) offsets[i] = typesStart + 4 * wordIdx[i]!;
+  let offsets: Uint32Array | undefined;
   return {
     source, bytes, view, littleEndian: le, version, flags, hdrLen, typesStart, typesEnd, stringsStart,
-    strings, stringsBase, startId: base ? base.count : 1, length: n, offsets, words, wordIdx,
+    strings, stringsBase, startId: base ? base.count : 1, length: n, words, wordIdx,
+    get offsets(): Uint32Array {
+      if (!offsets) {
+        offsets = new Uint32Array(n);
+        for (let i = 0; i < n; i++) offsets[i] = typesStart + 4 * wordIdx[i]!;
+      }
+      return offsets;
+    },
   };
+}
+
+/** The FormatError for the malformed record at word `q` (own type index `n`), as the walk found it. */
+function recordError(source: string, words: Uint32Array, typesStart: number, q: number, n: number,
+  base: BtfWireBase | undefined, stringsTotal: number): FormatError {
+  const p = typesStart + 4 * q;
+  const id = (base?.count ?? 1) + n;
+  if (q + 3 > words.length) return new FormatError(source, p, `a ${BTF_TYPE_SIZE}-byte btf_type inside the type section`);
+  const info = words[q + 1]!;
+  const kind = (info >>> 24) & 0x1f;
+  const extra = extraSize(kind, info & 0xffff);
+  if (kind === 0 || extra < 0) return new FormatError(source, p + 4, `a BTF kind between 1 and ${BTF_MAX_KIND} (type id ${id}), got ${kind}`);
+  if (words[q]! >= stringsTotal) return new FormatError(source, p, `name_off below the string section size ${stringsTotal}, got ${words[q]}`);
+  return new FormatError(source, p, `type id ${id}: ${extra} bytes of kind data inside the type section`);
 }

@@ -10,11 +10,14 @@ import type { CheckInput, CheckOptions, CheckResult, Diagnostic } from './types'
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
+/** Code-unit order: the same on every machine and locale (and it skips ICU collation setup). */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Stable order: file, line, column, code, instruction, message. */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0)
-    || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.code.localeCompare(b.code)
-    || (a.program ?? '').localeCompare(b.program ?? '') || (a.insn ?? 0) - (b.insn ?? 0) || a.message.localeCompare(b.message);
+  return cmp(a.file, b.file) || a.line - b.line || (a.column ?? 0) - (b.column ?? 0)
+    || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || cmp(a.code, b.code)
+    || cmp(a.program ?? '', b.program ?? '') || (a.insn ?? 0) - (b.insn ?? 0) || cmp(a.message, b.message);
 }
 
 /** Checks `inputs` together as one data_meta contract against the target BTF. */

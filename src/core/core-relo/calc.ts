@@ -33,6 +33,15 @@ export class CoreReloError extends Error {
   }
 }
 
+/**
+ * A relocation value as bigint. Damaged BTF (a zero-sized bitfield type, an unsizable array element) makes
+ * the arithmetic NaN; that is this relocation's error, not a crash of the whole run.
+ */
+function big(n: number): bigint {
+  if (!Number.isSafeInteger(n)) throw new CoreReloError(`relocation value is not an integer (${n}): the BTF sizes or offsets are damaged`);
+  return BigInt(n);
+}
+
 /** Signals "poison the instruction" (libbpf's -EUCLEAN). */
 const POISON = Symbol('poison');
 
@@ -54,12 +63,12 @@ function calcFieldRelo(progName: string, kind: number, insnIdx: number, spec: Co
   };
   if (acc.name === undefined) {
     if (kind === BPF_CORE_FIELD_BYTE_OFFSET) {
-      return { val: BigInt(Math.floor(spec.bitOffset / 8)), fieldSz: elemSize(acc.typeId), typeId: acc.typeId, validate: true };
+      return { val: big(Math.floor(spec.bitOffset / 8)), fieldSz: elemSize(acc.typeId), typeId: acc.typeId, validate: true };
     }
     if (kind === BPF_CORE_FIELD_BYTE_SIZE) {
       const sz = resolveSize(btf, acc.typeId);
       if (sz === undefined) throw new CoreReloError(`cannot size [${acc.typeId}]`);
-      return { val: BigInt(sz), fieldSz: 0, typeId: 0, validate: true };
+      return { val: big(sz), fieldSz: 0, typeId: 0, validate: true };
     }
     throw new CoreReloError(`prog '${progName}': relo ${kind} at insn #${insnIdx} can't be applied to array access`);
   }
@@ -73,6 +82,10 @@ function calcFieldRelo(progName: string, kind: number, insnIdx: number, spec: Co
   let byteSz: number;
   let byteOff: number;
   if (bitfield) {
+    // Only integers and enums can be bitfields; damaged BTF can say otherwise, and then there is no size to use.
+    if (mt.kind !== 'INT' && mt.kind !== 'ENUM' && mt.kind !== 'ENUM64') {
+      throw new CoreReloError(`prog '${progName}': relo ${kind} at insn #${insnIdx}: bitfield member of non-integer type [${mt.id}] ${mt.kind}`);
+    }
     byteSz = (mt as { size: number }).size;
     byteOff = Math.floor(bitOff / 8 / byteSz) * byteSz;
     // Smallest power-of-two load that covers the whole bitfield.
@@ -95,21 +108,21 @@ function calcFieldRelo(progName: string, kind: number, insnIdx: number, spec: Co
   let val: bigint;
   switch (kind) {
     case BPF_CORE_FIELD_BYTE_OFFSET:
-      val = BigInt(byteOff);
+      val = big(byteOff);
       if (!bitfield) { fieldSz = elemSize(fieldTypeId); typeId = fieldTypeId; }
       break;
     case BPF_CORE_FIELD_BYTE_SIZE:
-      val = BigInt(byteSz);
+      val = big(byteSz);
       break;
     case BPF_CORE_FIELD_SIGNED:
       val = ((mt.kind === 'ENUM' || mt.kind === 'ENUM64') && mt.kindFlag) || (mt.kind === 'INT' && mt.signed) ? 1n : 0n;
       validate = true;
       break;
     case BPF_CORE_FIELD_LSHIFT_U64:
-      val = BigInt(bigEndian ? (8 - byteSz) * 8 + (bitOff - byteOff * 8) : 64 - (bitOff + bitSz - byteOff * 8));
+      val = big(bigEndian ? (8 - byteSz) * 8 + (bitOff - byteOff * 8) : 64 - (bitOff + bitSz - byteOff * 8));
       break;
     case BPF_CORE_FIELD_RSHIFT_U64:
-      val = BigInt(64 - bitSz);
+      val = big(64 - bitSz);
       validate = true;
       break;
     default:
@@ -124,13 +137,13 @@ function calcTypeRelo(kind: number, spec: CoreSpec | undefined): { val: bigint; 
   switch (kind) {
     case BPF_CORE_TYPE_ID_TARGET:
       // Type ids change during linking: never validated.
-      return { val: BigInt(spec.rootTypeId), validate: false };
+      return { val: big(spec.rootTypeId), validate: false };
     case BPF_CORE_TYPE_EXISTS: case BPF_CORE_TYPE_MATCHES:
       return { val: 1n, validate: true };
     case BPF_CORE_TYPE_SIZE: {
       const sz = resolveSize(spec.btf, spec.rootTypeId);
       if (sz === undefined) throw new CoreReloError(`cannot size [${spec.rootTypeId}]`);
-      return { val: BigInt(sz), validate: true };
+      return { val: big(sz), validate: true };
     }
     default:
       throw new CoreReloError(`unrecognized CO-RE relocation ${coreReloKindStr(kind)} (${kind})`, -95);

@@ -150,8 +150,9 @@ export function showVerifierLogFile(
 /**
  * Opens the viewer for a log (a file, or text such as a failed load's log). Text is written once per
  * content hash under the extension's global storage, so the panel can be restored after a reload.
+ * Returns the log's URI (for links back to it, e.g. a diagnostic's).
  */
-export async function showVerifierLog(context: vscode.ExtensionContext, args: ShowVerifierLogArgs): Promise<void> {
+export async function showVerifierLog(context: vscode.ExtensionContext, args: ShowVerifierLogArgs): Promise<vscode.Uri> {
   let uri: vscode.Uri;
   if (args.uri !== undefined) uri = typeof args.uri === 'string' ? vscode.Uri.parse(args.uri) : args.uri;
   else if (args.text !== undefined) {
@@ -163,6 +164,7 @@ export async function showVerifierLog(context: vscode.ExtensionContext, args: Sh
     await pruneSavedLogs(dir, uri);
   } else throw new Error('showVerifierLog needs a uri or the log text');
   showVerifierLogFile(context, uri, { title: args.title, insn: args.insn });
+  return uri;
 }
 
 /** Keeps the newest SAVED_LOGS_KEPT saved logs (a restored panel may still need a recent one). */

@@ -56,6 +56,7 @@ export function exerciseBtf(btf: Btf): void {
   }
   btf.findByName('xdp_md');
   btf.findIdsByName('nested', 'STRUCT');
+  btf.findIdsByEssentialName('xdp_md');
   dumpRaw(btf);
   dumpC(btf);
 }

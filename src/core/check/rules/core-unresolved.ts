@@ -19,7 +19,7 @@ export const coreUnresolved: Rule = {
       const name = local.name;
       const kind = local.kind === 'UNION' ? 'union' : local.kind === 'STRUCT' ? 'struct' : local.kind.toLowerCase();
       // `foo___v2` is libbpf's flavor of `foo`: the kernel owns `foo` if the target has it.
-      const inTarget = name !== '' && ctx.target.findIdsByName(essentialName(name)).length > 0;
+      const inTarget = name !== '' && ctx.target.findIdsByName(essentialName(name), local.kind).length > 0;
       const proposal = PROPOSED_KERNEL_STRUCTS.get(essentialName(name));
       const programOwned = !proposal && (local.kind === 'STRUCT' || local.kind === 'UNION') && (metaStructs.has(name) || !inTarget);
       const consequence = r.poison
