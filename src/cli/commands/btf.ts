@@ -1,8 +1,7 @@
 // `xdp-meta btf FILE`: summary, JSON, bpftool-style raw text or a C header (vmlinux.h) of a BTF file or an object's .BTF.
-import { readFileSync } from 'node:fs';
 import { isElf, parseElf } from '../../core/elf/reader';
 import type { ElfFile } from '../../core/elf/types';
-import { btfFromElf, parseBtf, readBtfFile } from '../../core/btf/load';
+import { btfFromElf, parseBtf, readBtfBytes, readBtfFile } from '../../core/btf/load';
 import { btfExtFromElf, type BtfExt } from '../../core/btf/ext';
 import { dumpC } from '../../core/btf/c-dump';
 import { dumpRaw, formatTypeRaw } from '../../core/btf/format-raw';
@@ -58,14 +57,6 @@ function parseArgs(argv: string[]): BtfArgs {
   return { file: files[0]!, format, base, type };
 }
 
-function readBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw new XdpMetaError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
 function summary(btf: Btf, elf: ElfFile | undefined, ext: BtfExt | undefined): string {
   const lines: string[] = [];
   const own = btf.count - btf.startId;
@@ -104,7 +95,7 @@ function selectedIds(btf: Btf, name: string | undefined): number[] | undefined {
 async function run(argv: string[], io: CliIo): Promise<number> {
   const a = parseArgs(argv);
   const base = a.base ? readBtfFile(a.base) : undefined;
-  const bytes = readBytes(a.file);
+  const bytes = readBtfBytes(a.file);
   let btf: Btf;
   let elf: ElfFile | undefined;
   let ext: BtfExt | undefined;

@@ -2,7 +2,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { compileBpf, countDiagnostics, defaultObjectPath, formatDiagnostic, type ClangDiagnostic } from '../../core/compile';
-import { FormatError, UsageError, XdpMetaError } from '../../core/util/errors';
+import { FormatError, XdpMetaError } from '../../core/util/errors';
+import { defineArgs, formatOptions, parseArgs } from '../args';
 import type { CliCommand } from '../command';
 
 interface BuildArgs {
@@ -23,37 +24,25 @@ export interface JsonDiagnostic {
   message: string;
 }
 
-function parseArgs(argv: string[]): BuildArgs {
-  const a: BuildArgs = { file: '', includes: [], extraFlags: [], format: 'text' };
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (name: string): string => {
-      const eq = arg.indexOf('=');
-      if (arg.startsWith('--') && eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (arg === '--') {
-      a.extraFlags.push(...argv.slice(i + 1));
-      break;
-    } else if (arg === '-o' || arg === '--output' || arg.startsWith('--output=')) a.out = value('-o');
-    else if (arg === '--clang' || arg.startsWith('--clang=')) a.clang = value('--clang');
-    else if (arg === '--format' || arg.startsWith('--format=')) {
-      const f = value('--format');
-      if (f !== 'text' && f !== 'json') throw new UsageError(`--format must be text or json, not '${f}'`);
-      a.format = f;
-    } else if (arg === '-I') a.includes.push(value('-I'));
-    else if (arg.startsWith('-I')) a.includes.push(arg.slice(2));
-    else if (arg === '-D') a.extraFlags.push(`-D${value('-D')}`);
-    else if (arg.startsWith('-D')) a.extraFlags.push(arg);
-    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'`);
-    else files.push(arg);
-  }
-  if (files.length !== 1) throw new UsageError(files.length ? `one FILE at a time, got ${files.length}` : 'missing FILE.bpf.c');
-  a.file = files[0];
-  return a;
+const ARGS = defineArgs({
+  options: {
+    output: { type: 'string', short: 'o', valueName: 'OUT.o', description: 'the object to write (default FILE.bpf.o)' },
+    clang: { type: 'string', valueName: 'PATH', description: 'the clang to run' },
+    include: { type: 'list', short: 'I', valueName: 'DIR', description: 'add DIR to the include path' },
+    define: { type: 'list', short: 'D', valueName: 'NAME[=VAL]', description: 'define a macro' },
+    format: { type: 'string', choices: ['text', 'json'], default: 'text', description: 'diagnostics as text or a JSON array' },
+  },
+  positionals: { name: 'FILE.bpf.c', min: 1, max: 1 },
+  passthrough: { name: 'CLANG-FLAGS', description: 'passed to clang as they are' },
+});
+
+function buildArgs(argv: string[]): BuildArgs {
+  const { options: o, positionals, passthrough } = parseArgs(ARGS, argv);
+  return {
+    file: positionals[0]!, out: o.output, clang: o.clang, includes: o.include, format: o.format,
+    // -D before the `--` flags, as they stood on the command line.
+    extraFlags: [...o.define.map((d) => `-D${d}`), ...passthrough],
+  };
 }
 
 function flatten(ds: readonly ClangDiagnostic[]): ClangDiagnostic[] {
@@ -111,9 +100,11 @@ export const buildCommand: CliCommand = {
     'clang: --clang PATH, else `clang`, else the newest `clang-NN` on PATH with the bpf target (>= 14).',
     'Prints `file:line:col: severity: message` per diagnostic (json: an array of',
     '{file, line, column, severity, message}). Exit status 1 on any error.',
+    '',
+    formatOptions(ARGS),
   ].join('\n'),
   async run(argv, io) {
-    const a = parseArgs(argv);
+    const a = buildArgs(argv);
     checkSourceFile(a.file);
     const out = a.out ?? defaultObjectPath(a.file);
     const r = await compileBpf({ file: a.file, out, clang: a.clang, includes: a.includes, extraFlags: a.extraFlags });

@@ -1,12 +1,14 @@
 // `xdp-meta check`: the metadata check (CO-RE, bounds, producer/consumer layout, kfuncs) over sources or objects.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readInputFile } from '../../core/bpf/object-file';
+import { objectFunctions } from '../../core/bpf/program';
 import { kernelBtf } from '../../core/btf/load';
 import { compileBpf, formatDiagnostic } from '../../core/compile';
 import { formatJson, formatSarif, formatText, runCheck } from '../../core/check';
 import type { CheckInput } from '../../core/check';
-import { isElf } from '../../core/elf/reader';
+import { isElf, parseElf } from '../../core/elf/reader';
 import { UsageError, XdpMetaError } from '../../core/util/errors';
 import type { CliCommand } from '../command';
 
@@ -62,8 +64,9 @@ export const checkCommand: CliCommand = {
     try {
       // Sources compile in parallel (clang is the slow part); inputs keep their command-line order.
       const compiling = Promise.all(a.inputs.map(async (file, i): Promise<CheckInput | undefined> => {
-        if (!existsSync(file) || !statSync(file).isFile()) throw new XdpMetaError(`${file}: no such file`);
-        if (isElf(readFileSync(file).subarray(0, 4))) return { objectPath: file };
+        // Refuses a directory or a device (/dev/zero: read forever) by name.
+        const bytes = readInputFile(file, 'a BPF object or a C source');
+        if (isElf(bytes)) return { objectPath: file, bytes };
         if (!file.endsWith('.c')) throw new XdpMetaError(`${file}: neither a BPF object (ELF) nor a C source (*.c)`);
         const out = path.join(tmp, `${i}-${path.basename(file, '.c')}.o`);
         const r = await compileBpf({ file, out, clang: a.clang, includes: a.includes });
@@ -78,6 +81,15 @@ export const checkCommand: CliCommand = {
       const inputs = prepared.filter((x): x is CheckInput => x !== undefined);
       const compileFailed = inputs.length < prepared.length;
       if (inputs.length === 0) return 1;
+      // An object without programs has nothing to check: an error, not "0 error(s)". (The language server checks
+      // sources still being written, so this stays out of runCheck.)
+      for (const inp of inputs) {
+        const name = inp.label ?? inp.objectPath ?? '<object>';
+        const elf = parseElf(inp.bytes ?? readInputFile(inp.objectPath!, 'a BPF object'), name);
+        if (objectFunctions(elf).length === 0) {
+          throw new XdpMetaError(`${inp.sourcePath ?? name}: no BPF programs (no function symbols in executable sections): nothing to check`);
+        }
+      }
       const result = runCheck(inputs, { targetBtf: a.targetBtf });
       if (a.format === 'json') io.out(formatJson(result));
       else if (a.format === 'sarif') io.out(formatSarif(result));

@@ -6,10 +6,20 @@ import { btfExtFromElf } from '../../core/btf/ext';
 import type { BtfExt } from '../../core/btf/ext';
 import { listObject, renderListing, annotation } from '../../core/bpf/listing';
 import { readObjectFile } from '../../core/bpf/object-file';
-import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { XdpMetaError } from '../../core/util/errors';
+import { defineArgs, formatOptions, parseArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+
+const ARGS = defineArgs({
+  options: {
+    json: { type: 'boolean', description: 'one JSON object per instruction: {section, function, insn, text, call?, loads?, file?, line?, col?}' },
+    alu32: { type: 'boolean', description: '32-bit sub-register syntax for loads/stores/atomics (llvm-objdump --mattr=+alu32)' },
+    'no-source': { type: 'boolean', description: 'leave out the source lines' },
+  },
+  positionals: { name: 'OBJ', min: 1, max: 1 },
+});
 
 const usage = `usage: xdp-meta disasm OBJ [--json] [--alu32] [--no-source]
 
@@ -18,27 +28,16 @@ Disassembles every function of a BPF object (programs and subprograms) in the sy
 the verifier count them. Calls are named (helper, kfunc, subprogram), ld_imm64 loads name the map
 or variable they refer to, and each group of instructions is preceded by its C source line
 (from .BTF.ext line_info).
-  --json       one JSON object per instruction: {section, function, insn, text, call?, loads?, file?, line?, col?}
-  --alu32      32-bit sub-register syntax for loads/stores/atomics (llvm-objdump --mattr=+alu32)
-  --no-source  leave out the source lines`;
+${formatOptions(ARGS)}`;
 
 export const disasmCommand: CliCommand = {
   name: 'disasm',
   summary: 'disassemble a BPF object with source lines and named calls',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const files: string[] = [];
-    let json = false;
-    let alu32 = false;
-    let source = true;
-    for (const a of argv) {
-      if (a === '--json') json = true;
-      else if (a === '--alu32') alu32 = true;
-      else if (a === '--no-source') source = false;
-      else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-      else files.push(a);
-    }
-    if (files.length !== 1) throw new UsageError(files.length ? `one OBJ at a time, got ${files.length}` : 'missing OBJ');
+    const { options: o, positionals: files } = parseArgs(ARGS, argv);
+    const { json, alu32 } = o;
+    const source = !o['no-source'];
     const elf = readObjectFile(files[0]!);
     let ext: BtfExt | undefined;
     if (source && elf.sectionByName('.BTF')) {

@@ -1,7 +1,15 @@
 // `xdp-meta doctor`: reports clang, bpftool, kernel BTF, bpffs, privileges and headers, each with a verdict.
 import { checkEnvironment, type EnvCheck } from '../../core/compile';
-import { UsageError } from '../../core/util/errors';
+import { defineArgs, formatOptions, parseArgs } from '../args';
 import type { CliCommand } from '../command';
+
+const ARGS = defineArgs({
+  options: {
+    json: { type: 'boolean', description: 'the checks as a JSON array' },
+    clang: { type: 'string', valueName: 'PATH', description: 'check this clang instead of the one found on PATH' },
+    include: { type: 'list', short: 'I', valueName: 'DIR', description: 'look for headers in DIR too' },
+  },
+});
 
 export function formatChecks(checks: readonly EnvCheck[]): string {
   const width = Math.max(...checks.map((c) => c.title.length));
@@ -20,24 +28,13 @@ export const doctorCommand: CliCommand = {
     '',
     'One line per check with a verdict: ok, warning (works with limits) or missing (install it).',
     'Exit status 1 when something is missing.',
+    '',
+    formatOptions(ARGS),
   ].join('\n'),
   async run(argv, io) {
-    let json = false;
-    let clang: string | undefined;
-    const includes: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i];
-      if (arg === '--json') json = true;
-      else if (arg === '--clang' || arg === '-I') {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`${arg} needs a value`);
-        if (arg === '--clang') clang = v;
-        else includes.push(v);
-      } else if (arg.startsWith('--clang=')) clang = arg.slice('--clang='.length);
-      else if (arg.startsWith('-I')) includes.push(arg.slice(2));
-      else throw new UsageError(`unknown argument '${arg}'`);
-    }
-    const checks = await checkEnvironment({ clang, includes });
+    const { options: o } = parseArgs(ARGS, argv);
+    const json = o.json;
+    const checks = await checkEnvironment({ clang: o.clang, includes: o.include });
     io.out(json ? JSON.stringify(checks, null, 2) : formatChecks(checks));
     return checks.some((c) => c.status === 'missing') ? 1 : 0;
   },

@@ -1,42 +1,35 @@
 // `xdp-meta load OBJ`: loads an object on this host, prints the verifier summary (and explanation), writes the log, unloads.
 import { writeFileSync } from 'node:fs';
-import { objectFunctions } from '../../core/bpf/program';
-import { isElf, parseElf } from '../../core/elf/reader';
-import { readInputFile } from '../../core/bpf/object-file';
-import { btfExtFromElf } from '../../core/btf/ext';
-import { btfFromElf } from '../../core/btf/load';
+import { preflightObject } from '../../core/remote/preflight';
 import { AgentLoader, agentAvailable } from '../../core/verifier/agent-loader';
 import { BpftoolLoader } from '../../core/verifier/bpftool-loader';
 import { formatExplanation } from '../../core/verifier/explain';
 import type { LoadResult, VerifierLoader } from '../../core/verifier/loader';
 import { parseLogText } from '../../core/verifier/read';
 import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { defineArgs, parseArgs } from '../args';
 import type { CliCommand } from '../command';
 import { formatSummary, logReport } from './log';
 
 const LOADERS = ['auto', 'agent', 'bpftool'];
+
+const ARGS = defineArgs({
+  options: {
+    'log-level': { type: 'number', choices: ['1', '2'], default: 1 },
+    dev: { type: 'string', valueName: 'IFNAME' },
+    log: { type: 'string', valueName: 'FILE' },
+    program: { type: 'string', valueName: 'NAME' },
+    loader: { type: 'string', choices: LOADERS },
+    json: { type: 'boolean' },
+  },
+  positionals: { name: 'OBJ', min: 1, max: 1 },
+});
 
 export function pickLoader(name: string): VerifierLoader {
   if (name === 'agent') return new AgentLoader();
   if (name === 'bpftool') return new BpftoolLoader();
   if (name === 'auto') return agentAvailable() ? new AgentLoader() : new BpftoolLoader();
   throw new UsageError(`--loader must be auto, agent or bpftool (got '${name}')`);
-}
-
-/**
- * Reads OBJ with our own ELF reader before handing it to libbpf: a corrupt or truncated object then gets
- * an error with the file and byte offset instead of libbpf's "cannot open the object". A damaged .BTF or
- * .BTF.ext is refused too: libbpf would drop it with a debug message and load without CO-RE relocations.
- */
-export function preflightObject(obj: string): void {
-  const bytes = readInputFile(obj, 'a BPF object');
-  // Not an object at all (a .bpf.c, a log): a usage mistake rather than a damaged file.
-  if (!isElf(bytes)) throw new UsageError(`${obj}: not an ELF object (no \\x7fELF magic at byte offset 0): load takes a BPF object built with clang -target bpf`);
-  const elf = parseElf(bytes, obj);
-  if (elf.sectionByName('.BTF')) btfExtFromElf(elf, btfFromElf(elf));
-  if (objectFunctions(elf).length === 0) {
-    throw new XdpMetaError(`${obj}: no BPF programs (no function symbols in executable sections): nothing to load`);
-  }
 }
 
 /** The log to report on: the named program's, else the first rejected one's, else the last. */
@@ -62,36 +55,12 @@ export const loadCommand: CliCommand = {
     'The loader is the xdp-meta agent when built (agent/build), else bpftool. Exit status 1 when rejected.',
   ].join('\n'),
   async run(argv, io) {
-    let obj: string | undefined;
-    let level: 1 | 2 = 1;
-    let dev: string | undefined;
-    let logFile: string | undefined;
-    let program: string | undefined;
-    let loaderName = process.env.XDP_META_LOADER ?? 'auto';
-    let json = false;
-    for (let i = 0; i < argv.length; i++) {
-      // `--opt=value` as well as `--opt value`, like the other commands.
-      const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
-      const a = eq > 0 ? argv[i].slice(0, eq) : argv[i];
-      const value = (): string => {
-        const v = eq > 0 ? argv[i].slice(eq + 1) : argv[++i];
-        if (v === undefined) throw new UsageError(`${a} needs a value`);
-        return v;
-      };
-      if (a === '--log-level') {
-        const v = value();
-        if (v !== '1' && v !== '2') throw new UsageError(`--log-level must be 1 or 2 (got '${v}')`);
-        level = Number(v) as 1 | 2;
-      } else if (a === '--dev') dev = value();
-      else if (a === '--log') logFile = value();
-      else if (a === '--program') program = value();
-      else if (a === '--loader') loaderName = value();
-      else if (a === '--json' && eq < 0) json = true;
-      else if (a.startsWith('-')) throw new UsageError(`unknown option '${argv[i]}'`);
-      else if (obj === undefined) obj = a;
-      else throw new UsageError(`unexpected argument '${a}'`);
-    }
-    if (!obj) throw new UsageError('missing OBJ');
+    const { options: o, positionals: [obj] } = parseArgs(ARGS, argv);
+    if (!obj) throw new UsageError('missing OBJ'); // an empty operand ('') names no file
+    const level = o['log-level'] as 1 | 2;
+    const { dev, log: logFile, program, json } = o;
+    // The environment's loader is checked like the option's, by pickLoader below.
+    const loaderName = o.loader ?? process.env.XDP_META_LOADER ?? 'auto';
     if (!LOADERS.includes(loaderName)) pickLoader(loaderName); // the usage error first
     preflightObject(obj);
     const loader = pickLoader(loaderName);

@@ -3,7 +3,13 @@ import { explain, formatExplanation, type Explanation } from '../../core/verifie
 import type { VerifierLog, VerifierSummary } from '../../core/verifier/model';
 import { parseLogFile, parseLogText } from '../../core/verifier/read';
 import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { defineArgs, parseArgs } from '../args';
 import type { CliCommand } from '../command';
+
+const ARGS = defineArgs({
+  options: { json: { type: 'boolean' } },
+  positionals: { name: 'FILE', min: 1, max: 1 },
+});
 
 /** rejected: an error line; accepted: the final statistics and no error; unknown: neither (the log was cut off). */
 export type Verdict = 'accepted' | 'rejected' | 'unknown';
@@ -68,15 +74,8 @@ export const logCommand: CliCommand = {
     '`processed N insns` line (then whether the program was accepted is unknown).',
   ].join('\n'),
   async run(argv, io) {
-    let json = false;
-    let file: string | undefined;
-    for (const a of argv) {
-      if (a === '--json') json = true;
-      else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
-      else if (file === undefined) file = a;
-      else throw new UsageError(`unexpected argument '${a}'`);
-    }
-    if (!file) throw new UsageError('missing FILE');
+    const { options: { json }, positionals: [file] } = parseArgs(ARGS, argv);
+    if (!file) throw new UsageError('missing FILE'); // an empty operand ('') names no file
     let log: VerifierLog;
     if (file === '-') {
       const chunks: Buffer[] = [];

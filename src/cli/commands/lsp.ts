@@ -2,9 +2,18 @@
 import {
   createConnection, IPCMessageReader, IPCMessageWriter, ProposedFeatures, StreamMessageReader, StreamMessageWriter,
 } from 'vscode-languageserver/node';
-import { UsageError } from '../../core/util/errors';
 import { startServer } from '../../server/server';
+import { defineArgs, parseArgs } from '../args';
 import type { CliCommand } from '../command';
+
+const ARGS = defineArgs({
+  options: {
+    stdio: { type: 'boolean' },
+    'node-ipc': { type: 'boolean' },
+    // vscode-languageclient adds `--clientProcessId=PID` to the server's arguments; the server watches it itself.
+    clientProcessId: { type: 'string' },
+  },
+});
 
 export const lspCommand: CliCommand = {
   name: 'lsp',
@@ -16,9 +25,8 @@ export const lspCommand: CliCommand = {
     'Handles *.bpf.c files (and the globs in the `documentSelector` setting); see docs/editor.md.',
   ].join('\n'),
   run(argv) {
-    const unknown = argv.filter((a) => a !== '--stdio' && a !== '--node-ipc' && !a.startsWith('--clientProcessId'));
-    if (unknown.length) throw new UsageError(`unknown argument '${unknown[0]}'`);
-    const connection = argv.includes('--node-ipc')
+    const { options: o } = parseArgs(ARGS, argv);
+    const connection = o['node-ipc']
       ? createConnection(ProposedFeatures.all, new IPCMessageReader(process), new IPCMessageWriter(process))
       : createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
     startServer(connection);

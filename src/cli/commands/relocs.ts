@@ -5,10 +5,20 @@ import { fileTarget, kernelTarget } from '../../core/core-relo/candidates';
 import { loadCoreObject } from '../../core/core-relo/object';
 import { relocateObject } from '../../core/core-relo/relocate';
 import type { CoreReloResult } from '../../core/core-relo/relocate';
-import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { XdpMetaError } from '../../core/util/errors';
+import { defineArgs, parseArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
 const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
+
+const ARGS = defineArgs({
+  options: {
+    'target-btf': { type: 'string', valueName: 'FILE' },
+    json: { type: 'boolean' },
+    log: { type: 'boolean' },
+  },
+  positionals: { name: 'OBJ', min: 1, max: 1 },
+});
 
 const usage = `usage: xdp-meta relocs OBJ [--target-btf FILE] [--json] [--log]
 
@@ -36,21 +46,7 @@ export const relocsCommand: CliCommand = {
   summary: 'resolve CO-RE relocations against a target BTF as libbpf does',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    const files: string[] = [];
-    let targetFile: string | undefined;
-    let json = false;
-    let log = false;
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
-      if (a === '--json') json = true;
-      else if (a === '--log') log = true;
-      else if (a === '--target-btf' || a.startsWith('--target-btf=')) {
-        targetFile = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-        if (!targetFile) throw new UsageError('--target-btf needs a FILE');
-      } else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-      else files.push(a);
-    }
-    if (files.length !== 1) throw new UsageError(files.length ? `one OBJ at a time, got ${files.length}` : 'missing OBJ');
+    const { options: { 'target-btf': targetFile, json, log }, positionals: files } = parseArgs(ARGS, argv);
     const obj = loadCoreObject(files[0]!);
     if (!obj.ext || obj.ext.coreRelo.length === 0) {
       // JSON lines: nothing on stdout is the right answer, but say so where a person will see it.

@@ -35,6 +35,7 @@ interface RunArgs {
   logFile?: string;
   testRun: string[];
   metaIn?: string;
+  clang?: string;
 }
 
 const USAGE = `usage: xdp-meta run INPUT (--host DEST | --local) --dev IFNAME [options]
@@ -58,7 +59,7 @@ options:
   --duration S       stop after S seconds
   --json             one JSON object per row: {ts, ifindex, queue, verdict, meta_len, meta_hex, fields}
   --prog NAME        program to run (default: the first XDP program)
-  --struct NAME      decode data_meta as this struct (default: BTF-id trailer, the struct the source casts data_meta to)
+  --struct NAME      decode data_meta as this struct; an error when the object has none (default: BTF-id trailer, the struct the source casts data_meta to)
   --mode native|generic  XDP attach mode (default native)
   --sample N         capture 1 of N packets (default 1)
   --rate N           at most N rows per second (default unlimited)
@@ -67,6 +68,7 @@ options:
   --log FILE         where to write the verifier log of a failed load (default: a temp file)
   --btf PATH         kernel BTF path on the host (default /sys/kernel/btf/vmlinux)
   --confirm-ssh-interface  attach even to the interface carrying the SSH session
+  --clang PATH       clang to compile a .bpf.c INPUT with (default: clang, clang-NN on PATH)
 
 dry run (BPF_PROG_TEST_RUN, nothing attached; impossible for device-bound programs):
   --test-run PACKET  hex bytes, a .pcap file, or udp[:SRC>DST[:PORT]] (repeatable); prints the verdict
@@ -135,6 +137,7 @@ function parseArgs(argv: string[]): RunArgs {
       case '--confirm-ssh-interface': a.confirmSsh = true; break;
       case '--test-run': a.testRun.push(value()); break;
       case '--meta-in': a.metaIn = value(); break;
+      case '--clang': a.clang = value(); break;
       default:
         if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
         pos.push(arg);
@@ -169,7 +172,7 @@ function textRow(r: LiveRow): string {
 async function testRun(a: RunArgs, io: CliIo): Promise<number> {
   const packets = a.testRun.flatMap((s) => packetsFromSpec(s));
   const rows = await dryRun({ target: hostTarget(a), input: a.input, program: a.program, packets, metaIn: a.metaIn, structName: a.struct,
-    agentArgs: a.btf ? ['--btf', a.btf] : [] });
+    agentArgs: a.btf ? ['--btf', a.btf] : [], clang: a.clang });
   for (const r of rows) {
     if (a.json) {
       io.out(JSON.stringify({ index: r.index, verdict: r.verdict, meta_len: r.meta_len, meta_hex: r.meta_hex, fields: r.fields ?? null, struct: r.struct ?? null, data_hex: r.data_hex }));
@@ -189,7 +192,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     session = await LiveCapture.start({
       target: hostTarget(a), dev: a.dev, input: a.input, program: a.program, mode: a.mode, structName: a.struct,
       sample: a.sample, rate: a.rate, snap: a.snap, confirmSshInterface: a.confirmSsh, logLevel: a.logLevel,
-      agentArgs: a.btf ? ['--btf', a.btf] : [], onProgress: (m) => io.err(`xdp-meta run: ${m}`),
+      agentArgs: a.btf ? ['--btf', a.btf] : [], clang: a.clang, onProgress: (m) => io.err(`xdp-meta run: ${m}`),
     });
   } catch (e) {
     if (e instanceof AgentError && e.code === 'load_failed' && e.log) {

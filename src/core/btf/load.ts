@@ -1,5 +1,5 @@
 // Loading BTF: raw files (/sys/kernel/btf/*), an object's .BTF section, split BTF over a base.
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../bpf/object-file';
 import { XdpMetaError } from '../util/errors';
 import { isElf, parseElf } from '../elf/reader';
 import type { ElfFile } from '../elf/types';
@@ -27,14 +27,21 @@ export function btfFromElf(elf: ElfFile, opts: BtfLoadOptions = {}): Btf {
   return parseBtf(sec.data, `${elf.source}:.BTF`, opts);
 }
 
+/**
+ * The bytes of a BTF file or object named by the user: a directory or a device (/dev/zero, read forever)
+ * is refused by name before reading.
+ */
+export function readBtfBytes(path: string): Buffer {
+  try {
+    return readInputFile(path, 'BTF or a BPF object');
+  } catch (e) {
+    throw new XdpMetaError(`cannot read ${(e as Error).message}`, { cause: e });
+  }
+}
+
 /** Reads a file that is either raw BTF or an ELF object with `.BTF`. */
 export function readBtfFile(path: string, opts: BtfLoadOptions = {}): Btf {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new XdpMetaError(`cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
+  const bytes = readBtfBytes(path);
   return isElf(bytes) ? btfFromElf(parseElf(bytes, path), opts) : parseBtf(bytes, path, opts);
 }
 

@@ -1,5 +1,4 @@
 // Loads one check input into what the rules read: ELF, local BTF, .BTF.ext, decoded functions, DWARF and source lines.
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { XdpMetaError } from '../util/errors';
 import { parseElf } from '../elf/reader';
@@ -8,6 +7,7 @@ import { btfFromElf } from '../btf/load';
 import { btfExtFromElf, lineAt, lineInfoFor } from '../btf/ext';
 import type { BtfExt, BtfExtCoreRelo, BtfExtLineInfo } from '../btf/ext';
 import type { Btf } from '../btf/types';
+import { readInputFile } from '../bpf/object-file';
 import { objectFunctions } from '../bpf/program';
 import type { BpfFunctionCode } from '../bpf/program';
 import { readDwarf } from './dwarf';
@@ -46,11 +46,7 @@ export function loadCheckObject(input: CheckInput): CheckObject {
   let bytes = input.bytes;
   if (!bytes) {
     if (!input.objectPath) throw new XdpMetaError('check input has neither objectPath nor bytes');
-    try {
-      bytes = readFileSync(input.objectPath);
-    } catch (e) {
-      throw new XdpMetaError(`cannot read ${input.objectPath}: ${(e as Error).message}`, { cause: e });
-    }
+    bytes = readInputFile(input.objectPath, 'a BPF object');
   }
   const elf = parseElf(bytes, label);
   const btf = btfFromElf(elf);

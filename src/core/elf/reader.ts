@@ -10,6 +10,8 @@ const SHDR_SIZE = 64;
 const SYM_SIZE = 24;
 const REL_SIZE = 16;
 const RELA_SIZE = 24;
+/** Section indexes from here up are reserved (SHN_ABS, SHN_COMMON, ...), not sections. */
+const SHN_LORESERVE = 0xff00;
 
 /** Parses an ELF64 object from bytes; `source` names it in errors. */
 export function parseElf(bytes: Uint8Array, source: string): ElfFile {
@@ -70,16 +72,22 @@ function readSymbols(r: ByteView, sections: ElfSection[], symtab: ElfSection): E
   const strtab = sections[symtab.link];
   if (!strtab || strtab.type !== SHT.STRTAB) throw new FormatError(r.source, symtab.offset, `.symtab sh_link naming a string table, got ${symtab.link}`);
   const n = symtab.size / SYM_SIZE;
+  const shnum = sections.length;
   const out: ElfSymbol[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const at = symtab.offset + i * SYM_SIZE;
     const nameOff = r.u32(at, 'st_name');
     const info = r.u8(at + 4, 'st_info');
+    const shndx = r.u16(at + 6, 'st_shndx');
+    // Below SHN_LORESERVE an index must name a section (code reading the symbol indexes sections with it).
+    if (shndx >= shnum && shndx < SHN_LORESERVE) {
+      throw new FormatError(r.source, at, `symbol ${i}: st_shndx below e_shnum ${shnum} (or a reserved index), got ${shndx}`);
+    }
     out[i] = {
       index: i,
       name: nameOff === 0 ? '' : cString(strtab.data, nameOff, r.source, strtab.offset, `name of symbol ${i}`),
       type: info & 0xf, bind: info >> 4, visibility: r.u8(at + 5, 'st_other') & 3,
-      shndx: r.u16(at + 6, 'st_shndx'), value: r.u64n(at + 8, 'st_value'), size: r.u64n(at + 16, 'st_size'),
+      shndx, value: r.u64n(at + 8, 'st_value'), size: r.u64n(at + 16, 'st_size'),
     };
   }
   return out;

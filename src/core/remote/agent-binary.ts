@@ -1,7 +1,8 @@
 // Finds the locally built agent binary for an architecture and its content hash (the upload cache key).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { readInputFile } from '../bpf/object-file';
 import { ToolError } from '../util/errors';
 
 export interface AgentBinary {
@@ -38,7 +39,13 @@ export function findAgentBinary(arch: string = unameArch()): AgentBinary {
       ? `XDP_META_AGENT=${override} does not exist`
       : `no xdp-meta agent built for ${arch} (${file}): run \`make -C agent\`${arch !== unameArch() ? ' (a cross build: `make -C agent aarch64`)' : ''}`);
   }
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try {
+    // An environment path like any user path: a directory or device is refused by name.
+    bytes = readInputFile(file, 'the xdp-meta agent program');
+  } catch (e) {
+    throw new ToolError(`${override ? 'XDP_META_AGENT: ' : ''}${(e as Error).message}`, { cause: e });
+  }
   const bin: AgentBinary = { arch, path: file, bytes, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
   cache.set(file, bin);
   return bin;

@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readInputFile } from '../bpf/object-file';
 import { compileBpf } from '../compile';
 import { functionsIn, parseElf, programSections } from '../elf';
 import { XdpMetaError } from '../util/errors';
@@ -61,6 +62,8 @@ export interface CaptureBuild {
   plainObjectPath: string;
   entry: ProgramEntry;
   entries: ProgramEntry[];
+  /** The source as compiled (the decoder looks for the struct it casts data_meta to). */
+  sourceText: string;
 }
 
 export class CompileFailedError extends XdpMetaError {}
@@ -74,6 +77,8 @@ function diagText(r: Awaited<ReturnType<typeof compileBpf>>): string {
 /** Compiles `sourceFile` twice: as is, then wrapped around `program` (default: the only XDP/TC entry). */
 export async function buildCaptureObject(sourceFile: string, opts: { program?: string; clang?: string; includes?: string[]; outDir?: string } = {}): Promise<CaptureBuild> {
   const file = path.resolve(sourceFile);
+  // A directory or device named *.c is refused by name here rather than by clang (or read forever).
+  const sourceText = readInputFile(sourceFile, 'a C source').toString('utf8');
   const dir = opts.outDir ?? mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-run-'));
   const base = path.basename(file).replace(/\.c$/, '');
   const plain = await compileBpf({ file, out: path.join(dir, `${base}.o`), clang: opts.clang, includes: opts.includes });
@@ -98,5 +103,5 @@ export async function buildCaptureObject(sourceFile: string, opts: { program?: s
   if (!wrapped.ok || !wrapped.objectPath) {
     throw new CompileFailedError(`${file}: the capture wrapper around ${entry.name} does not compile:\n${diagText(wrapped)}`);
   }
-  return { objectPath: wrapped.objectPath, plainObjectPath: plain.objectPath, entry, entries };
+  return { objectPath: wrapped.objectPath, plainObjectPath: plain.objectPath, entry, entries, sourceText };
 }

@@ -24,6 +24,9 @@ export interface AgentClientEvents {
   exit: [{ code: number | null; signal: NodeJS.Signals | null }];
 }
 
+/** How long an agent may take to exit after SIGTERM before it gets SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
 const DEFAULT_TIMEOUT_MS: Partial<Record<AgentOp, number>> = { load: 180_000, test_run: 120_000, probe: 30_000 };
 
 export class AgentClient extends EventEmitter<AgentClientEvents> {
@@ -34,6 +37,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
   private failure?: RemoteError;
   private exitedFlag = false;
   private closing = false;
+  private killing?: Promise<void>;
   hello?: HelloReply;
 
   constructor(readonly proc: AgentProcess, readonly defaultTimeoutMs = 30_000) {
@@ -63,7 +67,8 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     try {
       c.hello = await c.request({ op: 'hello', version: AGENT_PROTOCOL_VERSION }, timeoutMs);
     } catch (e) {
-      c.kill();
+      // Wait for it: a CLI exits right after the error, and must not leave an agent (or ssh) behind.
+      await c.kill();
       throw e;
     }
     return c;
@@ -97,10 +102,19 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     clearTimeout(timer);
   }
 
-  kill(): void {
+  /**
+   * Stops the agent now: closes stdin, sends SIGTERM (to its process group when it was spawned detached) and
+   * SIGKILL after `graceMs` if it is still there, e.g. a login script that ignores TERM. Resolves once it is gone.
+   * The editor's extension host has no process.exit to reap what is left, so the escalation always runs.
+   */
+  kill(graceMs = KILL_GRACE_MS): Promise<void> {
     this.closing = true;
+    if (this.killing) return this.killing;
     this.proc.stdin.end();
     this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
+    this.killing = this.proc.exited.then(() => clearTimeout(timer));
+    return this.killing;
   }
 
   private onData(chunk: Buffer): void {
@@ -148,7 +162,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     this.fail(new RemoteError('protocol', this.host,
       `the agent printed a line that is not part of the protocol: ${JSON.stringify(shown)}; ` +
       `stopping it (is something else printing on the remote shell's stdout, e.g. a login script?)`));
-    this.kill();
+    void this.kill();
   }
 
   private deathError(how: { code: number | null; signal: NodeJS.Signals | null }): RemoteError {

@@ -181,6 +181,14 @@ export class MetaDecoder {
     return ds && ds.kind === 'struct' ? layoutFromDwarf(ds) : undefined;
   }
 
+  /** Names of the structs this decoder can decode with (BTF and DWARF), sorted: for "no struct X" messages. */
+  structNames(): string[] {
+    const names = new Set<string>();
+    for (const t of this.btf?.decodeAll() ?? []) if (t.kind === 'STRUCT' && t.name) names.add(t.name);
+    for (const d of this.opts.dwarfStructs?.values() ?? []) if (d.kind === 'struct' && d.name) names.add(d.name);
+    return [...names].sort();
+  }
+
   /** The named struct's layout (opts.structName), or undefined when there is none. */
   namedLayout(): MetaLayout | undefined {
     return this.opts.structName ? this.layoutByName(this.opts.structName) : undefined;

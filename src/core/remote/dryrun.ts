@@ -1,13 +1,12 @@
 // Dry run: BPF_PROG_TEST_RUN of a program on given packets, with the metadata it leaves decoded.
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { XdpMetaError } from '../util/errors';
 import { buildCaptureObject } from './capture-wrap';
 import { AgentClient } from './client';
-import { MetaDecoder, type DecodedMeta } from './decode';
+import type { DecodedMeta } from './decode';
 import { AgentError } from './errors';
 import { verdictName } from './protocol';
-import { typeInfo } from './session';
+import { preflightObject } from './preflight';
+import { metaDecoderFor } from './session';
 import { startAgent, type Target } from './transport';
 
 export interface DryRunOptions {
@@ -34,21 +33,22 @@ export interface DryRunRow extends DecodedMeta {
 }
 
 export async function dryRun(opts: DryRunOptions): Promise<DryRunRow[]> {
-  let objectPath = path.resolve(opts.input);
+  let objectPath = opts.input;
   let sourceText: string | undefined;
   if (/\.c$/.test(opts.input)) {
     const b = await buildCaptureObject(opts.input, { program: opts.program, clang: opts.clang });
     objectPath = b.plainObjectPath;
     opts = { ...opts, program: b.entry.name };
-    sourceText = readFileSync(opts.input, 'utf8');
+    sourceText = b.sourceText;
   }
-  const { btf, dwarfStructs } = typeInfo(objectPath);
-  const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText, dwarfStructs });
+  // Our readers first: libbpf would name no offset, and would drop a damaged .BTF and skip CO-RE.
+  const { bytes, elf } = preflightObject(objectPath, {});
+  const decoder = metaDecoderFor(opts.input, elf, { structName: opts.structName, sourceText });
   const client = await AgentClient.connect(await startAgent(opts.target, { agentArgs: opts.agentArgs }));
   try {
     let load;
     try {
-      load = await client.request({ op: 'load', object: readFileSync(objectPath).toString('base64'), program: opts.program, hook: 'xdp' });
+      load = await client.request({ op: 'load', object: bytes.toString('base64'), program: opts.program, hook: 'xdp' });
     } catch (e) {
       if (e instanceof AgentError && e.code === 'needs_device') {
         throw new XdpMetaError(`${client.host}: ${opts.program ?? 'the program'} calls XDP metadata kfuncs, so it only loads device-bound, ` +

@@ -1,6 +1,6 @@
 // One-shot load for `xdp-meta load`: start the agent, load an object (device-bound when needed), return the verifier log, unload.
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { readInputFile } from '../bpf/object-file';
 import { XdpMetaError } from '../util/errors';
 import { AgentClient } from './client';
 import { AgentError } from './errors';
@@ -39,12 +39,7 @@ export interface LoadOnceResult {
 
 export async function loadOnce(opts: LoadOnceOptions): Promise<LoadOnceResult> {
   const file = path.resolve(opts.object);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new XdpMetaError(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
-  }
+  const bytes = readInputFile(opts.object, 'a BPF object');
   const client = await AgentClient.connect(await startAgent(opts.target ?? { kind: 'local' }, { agentArgs: opts.agentArgs }));
   try {
     let ifindex: number | undefined;

@@ -1,5 +1,5 @@
 // Test packets for dry runs: hex, classic pcap files, or a small UDP/IPv4 builder.
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../bpf/object-file';
 import { FormatError, UsageError } from '../util/errors';
 
 /** Packets of a classic libpcap file (either byte order, µs or ns timestamps), Ethernet link type only. */
@@ -76,13 +76,8 @@ export function buildUdp(spec: UdpSpec = {}): Uint8Array {
  */
 export function packetsFromSpec(spec: string): Uint8Array[] {
   if (/\.pcap$/i.test(spec)) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(spec);
-    } catch (e) {
-      throw new UsageError(`cannot read ${spec}: ${(e as Error).message}`);
-    }
-    return parsePcap(bytes, spec);
+    // One line naming the file (no such file, a directory, a device), not Node's raw errno text.
+    return parsePcap(readInputFile(spec, 'a pcap file (--test-run)'), spec);
   }
   const udp = /^udp(?::([\d.]+)>([\d.]+)(?::(\d+))?)?$/.exec(spec);
   if (udp) return [buildUdp({ srcIp: udp[1], dstIp: udp[2], dstPort: udp[3] ? Number(udp[3]) : undefined })];

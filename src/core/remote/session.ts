@@ -6,12 +6,14 @@ import { btfFromElf } from '../btf';
 import type { Btf } from '../btf/types';
 import { readDwarf, type DwarfStruct } from '../check/dwarf';
 import { parseElf } from '../elf';
+import type { ElfFile } from '../elf/types';
 import { XdpMetaError } from '../util/errors';
 import { buildCaptureObject, entryPrograms, type Hook } from './capture-wrap';
 import { AgentClient } from './client';
 import type { FieldValue, LayoutChoice } from './decode';
 import { MetaDecoder } from './decode';
 import { AgentError, RemoteError } from './errors';
+import { preflightObject } from './preflight';
 import { verdictName, type CaptureMode, type CaptureReply, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
 import { startAgent, targetName, type Target } from './transport';
 
@@ -87,10 +89,10 @@ export interface LiveCaptureEvents {
 }
 
 /** The object's BTF and DWARF structs; either may be missing (decode then falls back to hex). */
-export function typeInfo(objectPath: string): { btf?: Btf; dwarfStructs?: ReadonlyMap<string, DwarfStruct> } {
-  let elf;
+export function typeInfo(objectPath: string, parsed?: ElfFile): { btf?: Btf; dwarfStructs?: ReadonlyMap<string, DwarfStruct> } {
+  let elf = parsed;
   try {
-    elf = parseElf(readFileSync(objectPath), objectPath);
+    elf ??= parseElf(readFileSync(objectPath), objectPath);
   } catch {
     return {};
   }
@@ -103,6 +105,22 @@ export function typeInfo(objectPath: string): { btf?: Btf; dwarfStructs?: Readon
     dwarfStructs = readDwarf(elf)?.structs;
   } catch { /* no or unreadable debug info */ }
   return { btf, dwarfStructs };
+}
+
+/**
+ * The decoder for rows of `elf`'s program. A `structName` the object does not define is an error naming the
+ * structs it does define (a typo would otherwise fall back to hex silently).
+ */
+export function metaDecoderFor(label: string, elf: ElfFile, opts: { structName?: string; sourceText?: string }): MetaDecoder {
+  const { btf, dwarfStructs } = typeInfo(label, elf);
+  const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText: opts.sourceText, dwarfStructs });
+  if (opts.structName && !decoder.namedLayout()) {
+    const names = decoder.structNames();
+    const shown = names.length > 30 ? `${names.slice(0, 30).join(', ')}, ... (${names.length} in all)` : names.join(', ');
+    throw new XdpMetaError(`${label}: --struct ${opts.structName}: no such struct in the object's BTF or debug info ` +
+      `(${names.length ? `structs: ${shown}` : 'it defines no structs'})`);
+  }
+  return decoder;
 }
 
 export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
@@ -187,32 +205,33 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
   /** Builds (if C), starts the agent, loads, attaches and starts capturing. Cleans up on any failure. */
   static async start(opts: LiveCaptureOptions): Promise<LiveCapture> {
     const progress = opts.onProgress ?? (() => undefined);
-    let objectPath: string;
-    let capture: CaptureMode;
+    const isSource = /\.c$/.test(opts.input);
+    let objectPath = path.resolve(opts.input);
+    let capture: CaptureMode = 'wrapped';
     let program = opts.program;
     let sourceText: string | undefined;
-    if (/\.c$/.test(opts.input)) {
+    let label = opts.input;
+    if (isSource) {
       progress(`compiling ${opts.input} with the capture wrapper`);
       const b = await buildCaptureObject(opts.input, { program: opts.program, clang: opts.clang });
       objectPath = b.objectPath;
       program = b.entry.name;
-      capture = 'wrapped';
-      sourceText = readFileSync(opts.input, 'utf8');
-    } else {
-      objectPath = path.resolve(opts.input);
-      const bytes = readFileSync(objectPath);
-      const entries = entryPrograms(bytes, objectPath);
+      sourceText = b.sourceText;
+      label = objectPath;
+    }
+    // Our readers first: libbpf would name no offset, and would drop a damaged .BTF and skip CO-RE.
+    const { bytes, elf } = preflightObject(label, {});
+    if (!isSource) {
+      const entries = entryPrograms(bytes, label);
       const entry = opts.program ? entries.find((e) => e.name === opts.program) : entries.find((e) => e.hook === 'xdp') ?? entries[0];
-      if (!entry) throw new XdpMetaError(`${objectPath}: no XDP or TC program${opts.program ? ` named ${opts.program}` : ''}`);
+      if (!entry) {
+        throw new XdpMetaError(`${label}: no XDP or TC program${opts.program ? ` named ${opts.program} (found: ${entries.map((e) => e.name).join(', ') || 'none'})` : ''}`);
+      }
       program = entry.name;
       // An object has no source to wrap: capture through an freplace dispatcher, where the host allows it.
       capture = entries.some((e) => e.name === `__xdpmeta_inner_${entry.name}`) ? 'wrapped' : 'freplace';
     }
-    const { btf, dwarfStructs } = typeInfo(objectPath);
-    const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText, dwarfStructs });
-    if (opts.structName && !decoder.namedLayout()) {
-      throw new XdpMetaError(`${objectPath}: no struct ${opts.structName} in the object's BTF or debug info`);
-    }
+    const decoder = metaDecoderFor(opts.input, elf, { structName: opts.structName, sourceText });
     progress(`starting the agent on ${targetName(opts.target)}`);
     const proc = await startAgent(opts.target, { agentArgs: opts.agentArgs, onProgress: progress });
     const client = await AgentClient.connect(proc);
@@ -223,7 +242,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
         throw new XdpMetaError(`${client.host}: no interface ${opts.dev} (interfaces: ${probe.interfaces.map((i) => i.name).join(', ')})`);
       }
       const load = await client.request({
-        op: 'load', object: readFileSync(objectPath).toString('base64'), name: path.basename(objectPath).replace(/\W/g, '_').slice(0, 15),
+        op: 'load', object: bytes.toString('base64'), name: path.basename(objectPath).replace(/\W/g, '_').slice(0, 15),
         program, capture, ifindex: dev.ifindex, log_level: opts.logLevel ?? 1,
       });
       const mode = load.type === 'tc' ? 'tc' : (opts.mode ?? 'native');

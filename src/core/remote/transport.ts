@@ -53,29 +53,45 @@ export function shQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function wrap(child: ChildProcessWithoutNullStreams, host: string): AgentProcess {
+/** `group`: the child was spawned detached, so it leads a process group; signals go to the whole group. */
+function wrap(child: ChildProcessWithoutNullStreams, host: string, group = false): AgentProcess {
   let err = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
     err += d;
     if (err.length > 65536) err = err.slice(-65536);
   });
+  let closed = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('error', () => resolve({ code: null, signal: null }));
-    child.on('close', (code, signal) => resolve({ code, signal }));
+    child.on('error', () => { closed = true; resolve({ code: null, signal: null }); });
+    child.on('close', (code, signal) => { closed = true; resolve({ code, signal }); });
   });
   // A dead peer must not crash the process with EPIPE.
   child.stdin.on('error', () => undefined);
   return {
     host, stdin: child.stdin, stdout: child.stdout, child, exited,
     stderrText: () => err,
-    kill: (sig = 'SIGTERM') => { if (child.exitCode === null && child.signalCode === null) child.kill(sig); },
+    kill: (sig = 'SIGTERM') => {
+      // Until its pipes close, something of the agent still runs: after the leader exits, a child it left
+      // (a shell's background job, sudo's agent) may still hold them, and only the group signal reaches it.
+      if (closed) return;
+      if (group && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, sig);
+          return;
+        } catch { /* no such group (already gone) or not ours: fall back to the child */ }
+      }
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    },
   };
 }
 
-/** Wraps any child speaking the protocol (tests use fake agents). */
-export function spawnAgentProcess(command: string, args: string[], host: string): AgentProcess {
-  return wrap(spawn(command, args, { stdio: 'pipe' }), host);
+/**
+ * Wraps any child speaking the protocol (tests use fake agents). `detached` starts it in its own process
+ * group, as the real agent is, so kill() signals everything it started.
+ */
+export function spawnAgentProcess(command: string, args: string[], host: string, opts: { detached?: boolean } = {}): AgentProcess {
+  return wrap(spawn(command, args, { stdio: 'pipe', detached: opts.detached ?? false }), host, opts.detached ?? false);
 }
 
 export async function startAgent(target: Target, opts: StartOptions = {}): Promise<AgentProcess> {
@@ -91,7 +107,7 @@ function startLocal(target: Extract<Target, { kind: 'local' }>, opts: StartOptio
   const child = useSudo
     ? spawn('sudo', ['-n', bin.path, ...args], { stdio: 'pipe', detached: true })
     : spawn(bin.path, args, { stdio: 'pipe', detached: true });
-  return wrap(child, 'localhost');
+  return wrap(child, 'localhost', true);
 }
 
 function sshArgs(t: Extract<Target, { kind: 'ssh' }>): string[] {
@@ -167,5 +183,5 @@ async function startSsh(t: Extract<Target, { kind: 'ssh' }>, opts: StartOptions)
       : `if [ "$(id -u)" = 0 ]; then exec ${run}; else exec sudo -n ${run}; fi`);
   // detached as above; if we die, ssh sees stdin close, the agent sees EOF and exits, the kernel detaches.
   const child = spawn(t.ssh ?? 'ssh', [...sshArgs(t), cmd], { stdio: 'pipe', detached: true });
-  return wrap(child, name);
+  return wrap(child, name, true);
 }

@@ -4,26 +4,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildBpfObject, hasClang } from '../../helpers/clang';
 import { requirePrereq } from '../../helpers/prereq';
-import { main } from '../../../src/cli/main';
+import { runCli as run } from '../../helpers/run-cli';
 import { readElfFile } from '../../../src/core/elf';
 
 const inc = ['-I', `${__dirname}/../../fixtures/core-relo`];
-
-/** Runs the CLI in-process, capturing stdout/stderr. */
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const so = process.stdout.write;
-  const se = process.stderr.write;
-  let out = '';
-  let err = '';
-  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => { err += s; return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    process.stdout.write = so;
-    process.stderr.write = se;
-  }
-}
 
 describe('xdp-meta relocs', function () {
   let obj: string;

@@ -109,4 +109,20 @@ describe('core/elf reader', () => {
     assert.throws(() => parseElf(badSize, 'size.o'), (e: unknown) => e instanceof FormatError && /contents of section 3/.test(e.message));
     assert.throws(() => readElfFile('/nonexistent/x.o'), (e: unknown) => e instanceof XdpMetaError && /cannot read/.test(e.message));
   });
+
+  it('refuses a symbol whose st_shndx names no section (below SHN_LORESERVE), naming its byte offset', () => {
+    const bytes = new Uint8Array(readFileSync(le));
+    const elf = parseElf(bytes, 'le.o');
+    const symtab = elf.sections.find((s) => s.type === 2)!;
+    const i = elf.symbols.findIndex((s) => s.shndx > 0 && s.shndx < elf.sections.length);
+    const at = symtab.offset + i * 24;
+    const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const past = bytes.slice();
+    dv(past).setUint16(at + 6, elf.sections.length, true);
+    assert.throws(() => parseElf(past, 'sym.o'), (e: unknown) => e instanceof FormatError && e.offset === at && new RegExp(`symbol ${i}: st_shndx`).test(e.message));
+    // Reserved indexes (SHN_ABS, SHN_COMMON) are not sections and stay allowed.
+    const abs = bytes.slice();
+    dv(abs).setUint16(at + 6, 0xfff1, true);
+    assert.equal(parseElf(abs, 'abs.o').symbols[i]!.shndx, 0xfff1);
+  });
 });

@@ -1,5 +1,8 @@
 // Unit tests of the agent client against fake agents: correlation, events, error replies, garbage, timeouts, death.
 import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { AgentClient } from '../../../src/core/remote/client';
 import { AgentError, RemoteError } from '../../../src/core/remote/errors';
 import type { RowsEvent } from '../../../src/core/remote/protocol';
@@ -75,5 +78,41 @@ describe('core/remote/client', () => {
   it('an agent that cannot start: a clear error instead of a hang', async () => {
     await assert.rejects(AgentClient.connect(spawnAgentProcess('/nonexistent/xdp-meta-agent', [], 'fakehost'), 5000),
       (e: unknown) => e instanceof RemoteError && e.message.startsWith('fakehost: '));
+  });
+
+  it('garbage from an agent that ignores SIGTERM: SIGKILL to its whole process group after the grace, nothing outlives it', async function () {
+    this.timeout(15_000);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'remote-client-kill-'));
+    const pids = path.join(dir, 'pids');
+    // Like a login script that ignores TERM and leaves a background job holding the pipes.
+    const script = path.join(dir, 'stubborn-agent.sh');
+    writeFileSync(script, `#!/bin/sh\ntrap '' TERM\nread -r line\necho "Welcome to Example Linux"\nsleep 30 &\necho $$ $! > ${pids}\nwait\n`, { mode: 0o755 });
+    try {
+      const proc = spawnAgentProcess(script, [], 'fakehost', { detached: true });
+      const t0 = performance.now();
+      await assert.rejects(AgentClient.connect(proc, 5000), (e: unknown) => e instanceof RemoteError && e.kind === 'protocol');
+      const ms = performance.now() - t0;
+      assert.ok(ms >= 1500 && ms < 6000, `connect() returned after the TERM grace and the KILL (${ms.toFixed(0)} ms)`);
+      assert.equal((await proc.exited).signal, 'SIGKILL');
+      assert.ok(existsSync(pids), 'the fake agent started its background job');
+      for (const pid of readFileSync(pids, 'utf8').trim().split(/\s+/).map(Number)) {
+        // Gone, or dead and not yet reaped by its new parent (a zombie).
+        const state = existsSync(`/proc/${pid}/stat`) ? /\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1] : undefined;
+        assert.ok(state === undefined || state === 'Z', `process ${pid} of the agent's group is gone (state ${state})`);
+      }
+    } finally {
+      for (const pid of (existsSync(pids) ? readFileSync(pids, 'utf8') : '').trim().split(/\s+/).filter(Boolean)) {
+        try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('kill() of a well-behaved agent returns as soon as it exits on SIGTERM', async () => {
+    const c = await AgentClient.connect(fake(`/* never answers */`));
+    const t0 = performance.now();
+    await c.kill();
+    assert.ok(performance.now() - t0 < 1500, 'no wait for the grace period');
+    assert.ok(c.exited);
   });
 });
