@@ -8,54 +8,31 @@ import { dumpRaw, formatTypeRaw } from '../../core/btf/format-raw';
 import { kindCounts, typeToJson } from '../../core/btf/format-json';
 import { BTF_KIND_NAMES, type Btf } from '../../core/btf/types';
 import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { defineArgs, formatOptions, parseArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
 const FORMATS = ['summary', 'json', 'c', 'raw'] as const;
-type Format = (typeof FORMATS)[number];
 
-interface BtfArgs {
-  file: string;
-  format: Format;
-  base?: string;
-  type?: string;
-}
+const ARGS = defineArgs({
+  options: {
+    format: { type: 'string', choices: FORMATS, default: 'summary', description: 'what to print (default summary; see below)' },
+    base: { type: 'string', valueName: 'FILE', description: 'base BTF for split BTF (e.g. --base /sys/kernel/btf/vmlinux for a module)' },
+    type: { type: 'string', valueName: 'NAME', description: 'only the type(s) named NAME (and, for c, what they need)' },
+  },
+  positionals: { name: 'FILE', min: 1, max: 1 },
+});
 
 const usage = `usage: xdp-meta btf FILE [--format summary|json|c|raw] [--base FILE] [--type NAME]
 
 FILE is raw BTF (e.g. /sys/kernel/btf/vmlinux) or a BPF object with a .BTF section.
-  --format summary  counts per kind, sizes, and the object's .BTF.ext contents (default)
-  --format json     every type as JSON (one object with a "types" array)
-  --format c        a C header like 'bpftool btf dump file FILE format c' (vmlinux.h)
-  --format raw      the text of 'bpftool btf dump file FILE'
-  --base FILE       base BTF for split BTF (e.g. --base /sys/kernel/btf/vmlinux for a module)
-  --type NAME       only the type(s) named NAME (and, for c, what they need)`;
 
-function parseArgs(argv: string[]): BtfArgs {
-  let format: Format = 'summary';
-  let base: string | undefined;
-  let type: string | undefined;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (name: string): string => {
-      const eq = arg.indexOf('=');
-      if (arg.startsWith('--') && eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (arg === '--format' || arg.startsWith('--format=')) {
-      const f = value('--format');
-      if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${f}'`);
-      format = f as Format;
-    } else if (arg === '--base' || arg.startsWith('--base=')) base = value('--base');
-    else if (arg === '--type' || arg.startsWith('--type=')) type = value('--type');
-    else if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option '${arg}'`);
-    else files.push(arg);
-  }
-  if (files.length !== 1) throw new UsageError(files.length ? `one FILE at a time, got ${files.length}` : 'missing FILE');
-  return { file: files[0]!, format, base, type };
-}
+${formatOptions(ARGS)}
+
+formats:
+  summary  counts per kind, sizes, and the object's .BTF.ext contents
+  json     every type as JSON (one object with a "types" array)
+  c        a C header like 'bpftool btf dump file FILE format c' (vmlinux.h)
+  raw      the text of 'bpftool btf dump file FILE'`;
 
 function summary(btf: Btf, elf: ElfFile | undefined, ext: BtfExt | undefined): string {
   const lines: string[] = [];
@@ -93,18 +70,19 @@ function selectedIds(btf: Btf, name: string | undefined): number[] | undefined {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const a = parseArgs(argv);
+  const { options: a, positionals: [file] } = parseArgs(ARGS, argv);
+  if (!file) throw new UsageError('missing FILE'); // an empty operand ('') names no file
   const base = a.base ? readBtfFile(a.base) : undefined;
-  const bytes = readBtfBytes(a.file);
+  const bytes = readBtfBytes(file);
   let btf: Btf;
   let elf: ElfFile | undefined;
   let ext: BtfExt | undefined;
   if (isElf(bytes)) {
-    elf = parseElf(bytes, a.file);
+    elf = parseElf(bytes, file);
     btf = btfFromElf(elf, { base });
     ext = btfExtFromElf(elf, btf);
   } else {
-    btf = parseBtf(bytes, a.file, { base });
+    btf = parseBtf(bytes, file, { base });
   }
   const ids = selectedIds(btf, a.type);
   switch (a.format) {

@@ -10,41 +10,18 @@ import { formatJson, formatSarif, formatText, runCheck } from '../../core/check'
 import type { CheckInput } from '../../core/check';
 import { isElf, parseElf } from '../../core/elf/reader';
 import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { defineArgs, formatOptions, parseArgs } from '../args';
 import type { CliCommand } from '../command';
 
-interface CheckArgs {
-  inputs: string[];
-  targetBtf?: string;
-  format: 'text' | 'json' | 'sarif';
-  includes: string[];
-  clang?: string;
-}
-
-function parseArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { inputs: [], format: 'text', includes: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const value = (name: string): string => {
-      const eq = arg.indexOf('=');
-      if (arg.startsWith('--') && eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
-    if (arg === '--target-btf' || arg.startsWith('--target-btf=')) a.targetBtf = value('--target-btf');
-    else if (arg === '--format' || arg.startsWith('--format=')) {
-      const f = value('--format');
-      if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not '${f}'`);
-      a.format = f;
-    } else if (arg === '--clang' || arg.startsWith('--clang=')) a.clang = value('--clang');
-    else if (arg === '-I') a.includes.push(value('-I'));
-    else if (arg.startsWith('-I')) a.includes.push(arg.slice(2));
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
-    else a.inputs.push(arg);
-  }
-  if (a.inputs.length === 0) throw new UsageError('missing INPUT (a *.bpf.c or a BPF object)');
-  return a;
-}
+const ARGS = defineArgs({
+  options: {
+    'target-btf': { type: 'string', valueName: 'FILE', description: 'BTF of the target kernel: raw BTF or an object with .BTF (default: the running kernel\'s)' },
+    format: { type: 'string', choices: ['text', 'json', 'sarif'], default: 'text', description: 'the report as text, JSON or SARIF 2.1.0' },
+    include: { type: 'list', short: 'I', valueName: 'DIR', description: 'add DIR to the include path of *.bpf.c inputs' },
+    clang: { type: 'string', valueName: 'PATH', description: 'the clang to compile *.bpf.c inputs with' },
+  },
+  positionals: { name: 'INPUT' },
+});
 
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -56,27 +33,30 @@ export const checkCommand: CliCommand = {
     'checked together as one data_meta contract (an XDP producer and its consumers).',
     'The target is the running kernel\'s BTF unless --target-btf names another (raw BTF or an object',
     'with .BTF). Rules: docs/rules.md. Exit status 1 when any error is found.',
+    '',
+    formatOptions(ARGS),
   ].join('\n'),
   async run(argv, io) {
-    const a = parseArgs(argv);
-    if (a.targetBtf !== undefined && !existsSync(a.targetBtf)) throw new XdpMetaError(`${a.targetBtf}: no such file (--target-btf)`);
+    const { options: { 'target-btf': targetBtf, format, include: includes, clang }, positionals: files } = parseArgs(ARGS, argv);
+    if (files.length === 0) throw new UsageError('missing INPUT (a *.bpf.c or a BPF object)');
+    if (targetBtf !== undefined && !existsSync(targetBtf)) throw new XdpMetaError(`${targetBtf}: no such file (--target-btf)`);
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
     try {
       // Sources compile in parallel (clang is the slow part); inputs keep their command-line order.
-      const compiling = Promise.all(a.inputs.map(async (file, i): Promise<CheckInput | undefined> => {
+      const compiling = Promise.all(files.map(async (file, i): Promise<CheckInput | undefined> => {
         // Refuses a directory or a device (/dev/zero: read forever) by name.
         const bytes = readInputFile(file, 'a BPF object or a C source');
         if (isElf(bytes)) return { objectPath: file, bytes };
         if (!file.endsWith('.c')) throw new XdpMetaError(`${file}: neither a BPF object (ELF) nor a C source (*.c)`);
         const out = path.join(tmp, `${i}-${path.basename(file, '.c')}.o`);
-        const r = await compileBpf({ file, out, clang: a.clang, includes: a.includes });
+        const r = await compileBpf({ file, out, clang, includes });
         if (r.ok) return { objectPath: out, sourcePath: path.resolve(file) };
         for (const d of r.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d));
         io.err(`${file}: compile failed; nothing checked for this input`);
         return undefined;
       }));
       // While clang runs in its own process, read and index the kernel BTF the check will need.
-      if (a.targetBtf === undefined) warmKernelBtf();
+      if (targetBtf === undefined) warmKernelBtf();
       const prepared = await compiling;
       const inputs = prepared.filter((x): x is CheckInput => x !== undefined);
       const compileFailed = inputs.length < prepared.length;
@@ -90,9 +70,9 @@ export const checkCommand: CliCommand = {
           throw new XdpMetaError(`${inp.sourcePath ?? name}: no BPF programs (no function symbols in executable sections): nothing to check`);
         }
       }
-      const result = runCheck(inputs, { targetBtf: a.targetBtf });
-      if (a.format === 'json') io.out(formatJson(result));
-      else if (a.format === 'sarif') io.out(formatSarif(result));
+      const result = runCheck(inputs, { targetBtf: targetBtf });
+      if (format === 'json') io.out(formatJson(result));
+      else if (format === 'sarif') io.out(formatSarif(result));
       else io.out(formatText(result));
       return compileFailed || result.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     } finally {

@@ -8,6 +8,7 @@ import { packetsFromSpec } from '../../core/remote/packets';
 import { LiveCapture, type LiveRow } from '../../core/remote/session';
 import type { SudoPolicy, Target } from '../../core/remote/transport';
 import { UsageError } from '../../core/util/errors';
+import { defineArgs, formatOptions, parseArgs, type OptionSpec } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
 interface RunArgs {
@@ -38,119 +39,70 @@ interface RunArgs {
   clang?: string;
 }
 
+const OPTIONS = {
+  host: { type: 'string', valueName: 'DEST', description: 'ssh destination (a ~/.ssh/config alias, host or user@host); BatchMode, known_hosts enforced' },
+  local: { type: 'boolean', description: 'run on this machine instead' },
+  dev: { type: 'string', valueName: 'IFNAME', description: 'interface to attach to (refused if it carries the SSH session, unless --confirm-ssh-interface)' },
+  port: { type: 'number', integer: true, min: 1, description: 'ssh port' },
+  identity: { type: 'string', valueName: 'FILE', description: 'ssh private key' },
+  'ssh-config': { type: 'string', valueName: 'FILE', description: 'ssh_config to use (ssh -F)' },
+  'ssh-option': { type: 'list', valueName: 'K=V', description: 'extra ssh -o option (host key checking cannot be turned off)' },
+  sudo: { type: 'string', choices: ['auto', 'always', 'never'], default: 'auto', description: 'how to get root on the host (default auto: sudo -n unless root)' },
+  count: { type: 'number', integer: true, min: 1, description: 'stop after N rows' },
+  duration: { type: 'number', valueName: 'S', description: 'stop after S seconds' },
+  json: { type: 'boolean', description: 'one JSON object per row: {ts, ifindex, queue, verdict, meta_len, meta_hex, fields}' },
+  prog: { type: 'string', valueName: 'NAME', description: 'program to run (default: the first XDP program)' },
+  struct: { type: 'string', valueName: 'NAME', description: 'decode data_meta as this struct; an error when the object has none (default: BTF-id trailer, the struct the source casts data_meta to)' },
+  mode: { type: 'string', choices: ['native', 'generic'], default: 'native', description: 'XDP attach mode (default native)' },
+  sample: { type: 'number', integer: true, min: 1, default: 1, description: 'capture 1 of N packets (default 1)' },
+  rate: { type: 'number', integer: true, min: 0, default: 0, description: 'at most N rows per second (default 0: unlimited)' },
+  snap: { type: 'number', integer: true, min: 0, max: 128, default: 64, description: 'packet head bytes per row (default 64, max 128)' },
+  'log-level': { type: 'number', choices: ['1', '2'], default: 1, description: 'verifier log level for the load (default 1)' },
+  log: { type: 'string', valueName: 'FILE', description: 'where to write the verifier log of a failed load (default: a temp file)' },
+  btf: { type: 'string', valueName: 'PATH', description: 'kernel BTF path on the host (default /sys/kernel/btf/vmlinux)' },
+  'confirm-ssh-interface': { type: 'boolean', description: 'attach even to the interface carrying the SSH session' },
+  clang: { type: 'string', valueName: 'PATH', description: 'clang to compile a .bpf.c INPUT with (default: clang, clang-NN on PATH)' },
+} as const satisfies Record<string, OptionSpec>;
+
+/** The dry-run options, listed in their own section of the usage. */
+const TEST_RUN_OPTIONS = {
+  'test-run': { type: 'list', valueName: 'PACKET', description: 'hex bytes, a .pcap file, or udp[:SRC>DST[:PORT]]; prints the verdict and the metadata out per packet instead of capturing live traffic (--dev not needed)' },
+  'meta-in': { type: 'string', valueName: 'HEX', description: 'metadata already in front of each test packet' },
+} as const satisfies Record<string, OptionSpec>;
+
+const ARGS = defineArgs({ options: { ...OPTIONS, ...TEST_RUN_OPTIONS }, positionals: { name: 'INPUT', max: 1 } });
+
 const USAGE = `usage: xdp-meta run INPUT (--host DEST | --local) --dev IFNAME [options]
 
 Runs the XDP (or TC) program of INPUT on interface IFNAME of a host, captures every packet's verdict,
 data_meta bytes and packet head, and prints one row per packet with the metadata decoded by the
 object's BTF. INPUT is a .bpf.c (compiled here with a capture wrapper: sees every verdict) or a BPF
 object (capture needs freplace, which some kernels refuse). The program is attached through a
-bpf_link held by the agent: when the agent exits, the kernel detaches it.
+bpf_link held by the agent: when the agent exits, the kernel detaches it. Options marked ... repeat.
 
 options:
-  --host DEST        ssh destination (a ~/.ssh/config alias, host or user@host); BatchMode, known_hosts enforced
-  --local            run on this machine instead
-  --dev IFNAME       interface to attach to (refused if it carries the SSH session, unless --confirm-ssh-interface)
-  --port N           ssh port
-  --identity FILE    ssh private key
-  --ssh-config FILE  ssh_config to use (ssh -F)
-  --ssh-option K=V   extra ssh -o option (repeatable; host key checking cannot be turned off)
-  --sudo auto|always|never   how to get root on the host (default auto: sudo -n unless root)
-  --count N          stop after N rows
-  --duration S       stop after S seconds
-  --json             one JSON object per row: {ts, ifindex, queue, verdict, meta_len, meta_hex, fields}
-  --prog NAME        program to run (default: the first XDP program)
-  --struct NAME      decode data_meta as this struct; an error when the object has none (default: BTF-id trailer, the struct the source casts data_meta to)
-  --mode native|generic  XDP attach mode (default native)
-  --sample N         capture 1 of N packets (default 1)
-  --rate N           at most N rows per second (default unlimited)
-  --snap N           packet head bytes per row (default 64, max 128)
-  --log-level 1|2    verifier log level for the load (default 1)
-  --log FILE         where to write the verifier log of a failed load (default: a temp file)
-  --btf PATH         kernel BTF path on the host (default /sys/kernel/btf/vmlinux)
-  --confirm-ssh-interface  attach even to the interface carrying the SSH session
-  --clang PATH       clang to compile a .bpf.c INPUT with (default: clang, clang-NN on PATH)
+${formatOptions({ options: OPTIONS })}
 
 dry run (BPF_PROG_TEST_RUN, nothing attached; impossible for device-bound programs):
-  --test-run PACKET  hex bytes, a .pcap file, or udp[:SRC>DST[:PORT]] (repeatable); prints the verdict
-                     and the metadata out per packet instead of capturing live traffic (--dev not needed)
-  --meta-in HEX      metadata already in front of each test packet`;
+${formatOptions({ options: TEST_RUN_OPTIONS })}`;
 
-function parseArgs(argv: string[]): RunArgs {
-  const a: RunArgs = { input: '', local: false, dev: '', sshOptions: [], sudo: 'auto', json: false, mode: 'native', sample: 1, rate: 0, snap: 64, confirmSsh: false, logLevel: 1, testRun: [] };
-  const pos: string[] = [];
-  const int = (name: string, v: string, min: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, not '${v}'`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--host': a.host = value(); break;
-      case '--local': a.local = true; break;
-      case '--dev': a.dev = value(); break;
-      case '--port': a.port = int('--port', value(), 1); break;
-      case '--identity': a.identity = value(); break;
-      case '--ssh-config': a.sshConfig = value(); break;
-      case '--ssh-option': a.sshOptions.push(value()); break;
-      case '--sudo': {
-        const v = value();
-        if (v !== 'auto' && v !== 'always' && v !== 'never') throw new UsageError(`--sudo must be auto, always or never`);
-        a.sudo = v;
-        break;
-      }
-      case '--count': a.count = int('--count', value(), 1); break;
-      case '--duration': {
-        const v = Number(value());
-        if (!(v > 0)) throw new UsageError('--duration must be a positive number of seconds');
-        a.duration = v;
-        break;
-      }
-      case '--json': a.json = true; break;
-      case '--prog': a.program = value(); break;
-      case '--struct': a.struct = value(); break;
-      case '--mode': {
-        const v = value();
-        if (v !== 'native' && v !== 'generic') throw new UsageError(`--mode must be native or generic`);
-        a.mode = v;
-        break;
-      }
-      case '--sample': a.sample = int('--sample', value(), 1); break;
-      case '--rate': a.rate = int('--rate', value(), 0); break;
-      case '--snap': a.snap = int('--snap', value(), 0); break;
-      case '--log-level': {
-        const v = value();
-        if (v !== '1' && v !== '2') throw new UsageError('--log-level must be 1 or 2');
-        a.logLevel = v === '1' ? 1 : 2;
-        break;
-      }
-      case '--log': a.logFile = value(); break;
-      case '--btf': a.btf = value(); break;
-      case '--confirm-ssh-interface': a.confirmSsh = true; break;
-      case '--test-run': a.testRun.push(value()); break;
-      case '--meta-in': a.metaIn = value(); break;
-      case '--clang': a.clang = value(); break;
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option '${arg}'`);
-        pos.push(arg);
-    }
+function parseRunArgs(argv: string[]): RunArgs {
+  const { options: o, positionals: [input] } = parseArgs(ARGS, argv);
+  if (!input) throw new UsageError('missing INPUT (.bpf.c or .o)'); // an empty operand ('') names no file
+  // Ranges the declarative spec cannot say: a positive duration, and the options that go together.
+  if (o.duration !== undefined && !(o.duration > 0)) throw new UsageError(`--duration must be a positive number of seconds (got '${o.duration}')`);
+  if (!o.dev && !o['test-run'].length) throw new UsageError('missing --dev IFNAME');
+  if (o['meta-in'] !== undefined && !/^([0-9a-fA-F]{8}){0,8}$/.test(o['meta-in'])) {
+    throw new UsageError(`--meta-in is hex, a multiple of 4 bytes, at most 32 (got '${o['meta-in']}')`);
   }
-  if (pos.length !== 1) throw new UsageError(pos.length ? `one INPUT at a time, got ${pos.length}` : 'missing INPUT (.bpf.c or .o)');
-  a.input = pos[0];
-  if (!a.dev && !a.testRun.length) throw new UsageError('missing --dev IFNAME');
-  if (a.metaIn !== undefined && !/^([0-9a-fA-F]{8}){0,8}$/.test(a.metaIn)) throw new UsageError('--meta-in is hex, a multiple of 4 bytes, at most 32');
-  if (!a.host && !a.local) throw new UsageError('missing --host DEST (or --local)');
-  if (a.host && a.local) throw new UsageError('--host and --local exclude each other');
-  if (a.snap > 128) throw new UsageError('--snap is at most 128');
-  return a;
+  if (!o.host && !o.local) throw new UsageError('missing --host DEST (or --local)');
+  if (o.host && o.local) throw new UsageError('--host and --local exclude each other');
+  return {
+    input, host: o.host, local: o.local, dev: o.dev ?? '', port: o.port, identity: o.identity, sshConfig: o['ssh-config'],
+    sshOptions: o['ssh-option'], sudo: o.sudo, count: o.count, duration: o.duration, json: o.json, program: o.prog, struct: o.struct,
+    mode: o.mode, sample: o.sample, rate: o.rate, snap: o.snap, confirmSsh: o['confirm-ssh-interface'], btf: o.btf,
+    logLevel: o['log-level'] === 2 ? 2 : 1, logFile: o.log, testRun: o['test-run'], metaIn: o['meta-in'], clang: o.clang,
+  };
 }
 
 function hostTarget(a: RunArgs): Target {
@@ -185,7 +137,7 @@ async function testRun(a: RunArgs, io: CliIo): Promise<number> {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const a = parseArgs(argv);
+  const a = parseRunArgs(argv);
   if (a.testRun.length) return testRun(a, io);
   let session: LiveCapture;
   try {
