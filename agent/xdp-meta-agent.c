@@ -1,4 +1,6 @@
-/* xdp-meta-agent: loads, attaches and captures XDP/TC programs for xdp-meta over a JSON-lines protocol on stdin/stdout.
+/* xdp-meta-agent: program/link state, the load/attach/test_run/detach/unload ops, request dispatch and main. */
+
+/* The agent loads, attaches and captures XDP/TC programs for xdp-meta over a JSON-lines protocol on stdin/stdout.
  *
  * Protocol: docs/agent-protocol.md (mirrored in src/core/remote/protocol.ts). One request per line in,
  * one response per request out (same "id"), plus "ev" event lines (capture rows, stats). Everything
@@ -10,44 +12,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/ethtool.h>
 #include <linux/if_link.h>
-#include <linux/sockios.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "capture.h"
+#include "agent.h"
+#include "codec.h"
 #include "json.h"
-#include "netlink.h"
+#include "reply.h"
 
-#define AGENT_VERSION "0.1.0"
-#define PROTOCOL_VERSION 1
-
-/* Newer than the libc/libbpf 1.1 headers this builds against (include/uapi/linux/bpf.h). */
-#define XM_BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
-#define XM_BPF_TCX_INGRESS 46
-#define BPF_FS_MAGIC 0xcafe4a11
-
-#if defined(__x86_64__)
-#define AGENT_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define AGENT_ARCH "aarch64"
-#else
-#define AGENT_ARCH "unknown"
-#endif
 
 /* The capture dispatcher object, built by the Makefile and embedded here. */
 __asm__(".section .rodata\n"
@@ -60,136 +41,16 @@ __asm__(".section .rodata\n"
 	".previous\n");
 extern const char xm_capture_obj[], xm_capture_obj_end[];
 
-static int proto_fd = -1;
-static const char *btf_path = "/sys/kernel/btf/vmlinux";
-static const char *ssh_connection;
-static volatile sig_atomic_t stop_requested;
-static struct sb libbpf_msgs;
-static int libbpf_debug;
+const char *btf_path = "/sys/kernel/btf/vmlinux";
+const char *ssh_connection;
 
-/* ---- output ---- */
+struct prog progs[MAX_PROGS];
+struct link links[MAX_LINKS];
+int next_handle = 1;
+struct ring_buffer *rings;
+bool rings_dirty;
 
-static void out_line(struct sb *s)
-{
-	size_t off = 0;
-	sb_raw(s, "\n", 1);
-	while (off < s->len) {
-		ssize_t n = write(proto_fd, s->p + off, s->len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			/* The client is gone: stop; links die with the process. */
-			stop_requested = 1;
-			break;
-		}
-		off += (size_t)n;
-	}
-	s->len = 0;
-}
-
-static void reply_error(int64_t id, const char *code, int err, const char *log, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void reply_error(int64_t id, const char *code, int err, const char *log, const char *fmt, ...)
-{
-	struct sb s = { 0 };
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	sb_lit(&s, "{\"id\":");
-	sb_i64(&s, id);
-	sb_lit(&s, ",\"ok\":false,\"error\":{\"code\":");
-	sb_str(&s, code);
-	sb_lit(&s, ",\"message\":");
-	sb_str(&s, msg);
-	if (err) {
-		sb_fmt(&s, ",\"errno\":%d,\"strerror\":", err);
-		sb_str(&s, strerror(err));
-	}
-	sb_lit(&s, "}");
-	if (log) {
-		sb_lit(&s, ",\"log\":");
-		sb_str(&s, log);
-	}
-	if (libbpf_msgs.len) {
-		sb_lit(&s, ",\"libbpf_log\":");
-		sb_strn(&s, libbpf_msgs.p, libbpf_msgs.len);
-	}
-	sb_lit(&s, "}");
-	out_line(&s);
-	free(s.p);
-}
-
-static void reply_begin(struct sb *s, int64_t id)
-{
-	s->len = 0;
-	sb_lit(s, "{\"id\":");
-	sb_i64(s, id);
-	sb_lit(s, ",\"ok\":true");
-}
-
-static void reply_end(struct sb *s)
-{
-	sb_lit(s, "}");
-	out_line(s);
-}
-
-static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[4096];
-	if (level == LIBBPF_DEBUG && !libbpf_debug)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	if (libbpf_msgs.len < (1 << 20))
-		sb_lit(&libbpf_msgs, line);
-	return fprintf(stderr, "%s", line);
-}
-
-/* ---- state ---- */
-
-enum hook { HOOK_XDP, HOOK_TC };
-
-struct prog {
-	int id;                       /* handle, 0 = free slot */
-	struct bpf_object *obj;       /* the user's object */
-	struct bpf_program *prog;
-	struct bpf_object *disp;      /* capture dispatcher (capture mode) */
-	struct bpf_program *disp_prog;
-	struct bpf_link *ext_link;
-	enum hook hook;
-	int ifindex;                  /* bound device, 0 = not device-bound */
-	bool capture;                 /* rows can be captured (wrapped or freplace) */
-	bool freplace;                /* capture through the dispatcher + extension */
-	struct bpf_object *cap_obj;   /* the object holding xm_rows/xm_config/xm_stats */
-	struct bpf_program *run_prog; /* what is attached and test-run: the dispatcher or the program */
-	int capture_id;               /* > 0 while capturing */
-	int snap;
-	uint64_t mono_to_real_ns;
-	struct xm_stats last;         /* totals at the last stats event */
-};
-
-struct link {
-	int id;
-	int prog_id;
-	int fd;
-	int ifindex;
-	char mode[12];
-};
-
-#define MAX_PROGS 16
-#define MAX_LINKS 32
-static struct prog progs[MAX_PROGS];
-static struct link links[MAX_LINKS];
-static int next_handle = 1;
-static struct ring_buffer *rings;
-static bool rings_dirty;
-
-/* Row batching: rows of all captures go out in "rows" events of at most `batch_max` rows. */
-static struct sb rows_sb;
-static int rows_in_batch, rows_cap_id, batch_max = 512;
-
-static struct prog *find_prog(int id)
+struct prog *find_prog(int id)
 {
 	for (int i = 0; i < MAX_PROGS; i++)
 		if (id && progs[i].id == id)
@@ -238,66 +99,6 @@ static void cleanup_all(void)
 			prog_free(&progs[i]);
 }
 
-/* ---- helpers ---- */
-
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z') return c - 'A';
-	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-	if (c >= '0' && c <= '9') return c - '0' + 52;
-	if (c == '+') return 62;
-	if (c == '/') return 63;
-	return -1;
-}
-
-/* Decodes base64 in place; returns the byte count or -1. */
-static ssize_t b64_decode(char *s, size_t n)
-{
-	size_t o = 0;
-	unsigned acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < n; i++) {
-		int v;
-		if (s[i] == '=')
-			break;
-		v = b64val((unsigned char)s[i]);
-		if (v < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			s[o++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return (ssize_t)o;
-}
-
-/* Decodes hex; returns the byte count or -1. */
-static ssize_t hex_decode(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-	for (; *s; s++) {
-		int v;
-		if (*s == ' ' || *s == ':' || *s == '\n')
-			continue;
-		if (*s >= '0' && *s <= '9') v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f') v = *s - 'a' + 10;
-		else if (*s >= 'A' && *s <= 'F') v = *s - 'A' + 10;
-		else return -1;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			if (n >= cap)
-				return -1;
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return hi < 0 ? (ssize_t)n : -1;
-}
-
 static bool object_calls_metadata_kfuncs(struct bpf_object *obj)
 {
 	struct btf *btf = bpf_object__btf(obj);
@@ -319,137 +120,6 @@ static const char *prog_type_name(enum bpf_prog_type t)
 
 /* ---- ops ---- */
 
-static void op_hello(int64_t id, const struct jreq *r)
-{
-	struct utsname u;
-	struct sb s = { 0 };
-	int64_t want = jreq_num(r, "version", PROTOCOL_VERSION);
-	uname(&u);
-	if (want != PROTOCOL_VERSION) {
-		reply_error(id, "version", 0, NULL, "client speaks protocol %lld, this agent speaks %d",
-			    (long long)want, PROTOCOL_VERSION);
-		return;
-	}
-	reply_begin(&s, id);
-	sb_fmt(&s, ",\"version\":%d,\"agent\":\"%s\",\"arch\":\"%s\",\"kernel\":", PROTOCOL_VERSION, AGENT_VERSION, AGENT_ARCH);
-	sb_str(&s, u.release);
-	sb_fmt(&s, ",\"libbpf\":\"%u.%u\",\"pid\":%d", libbpf_major_version(), libbpf_minor_version(), (int)getpid());
-	reply_end(&s);
-	free(s.p);
-}
-
-static uint64_t cap_eff(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	uint64_t v = 0;
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CapEff:", 7))
-			v = strtoull(line + 7, NULL, 16);
-	fclose(f);
-	return v;
-}
-
-static void bits_list(struct sb *s, uint64_t v, const char *const *names, int n)
-{
-	bool first = true;
-	sb_lit(s, "[");
-	for (int i = 0; i < 64; i++) {
-		if (!(v & (1ULL << i)))
-			continue;
-		if (!first)
-			sb_lit(s, ",");
-		first = false;
-		if (i < n && names[i])
-			sb_str(s, names[i]);
-		else
-			sb_fmt(s, "\"bit%d\"", i);
-	}
-	sb_lit(s, "]");
-}
-
-static int ssh_session_ifindex(void)
-{
-	char client[128];
-	if (!ssh_connection || sscanf(ssh_connection, "%127s", client) != 1)
-		return 0;
-	int oif = xm_route_oif(client);
-	return oif > 0 ? oif : 0;
-}
-
-static void op_probe(int64_t id, const struct jreq *r)
-{
-	static const char *const xdp_act[] = { "basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg", "ndo-xmit-sg" };
-	static const char *const rx_meta[] = { "timestamp", "hash", "vlan-tag" };
-	static const char *const xsk[] = { "tx-timestamp", "tx-checksum", "tx-launch-time-fifo" };
-	struct utsname u;
-	struct statfs sf;
-	struct sb s = { 0 };
-	uint64_t caps = cap_eff();
-	int family = xm_netdev_family();
-	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct if_nameindex *ifs = if_nameindex();
-	(void)r;
-	uname(&u);
-	reply_begin(&s, id);
-	sb_lit(&s, ",\"kernel\":");
-	sb_str(&s, u.release);
-	sb_lit(&s, ",\"machine\":");
-	sb_str(&s, u.machine);
-	sb_lit(&s, ",\"btf\":{\"path\":");
-	sb_str(&s, btf_path);
-	sb_fmt(&s, ",\"present\":%s}", access(btf_path, R_OK) == 0 ? "true" : "false");
-	sb_fmt(&s, ",\"bpffs\":%s", statfs("/sys/fs/bpf", &sf) == 0 && (unsigned long)sf.f_type == BPF_FS_MAGIC ? "true" : "false");
-	sb_fmt(&s, ",\"privileges\":{\"euid\":%d,\"cap_net_admin\":%s,\"cap_sys_admin\":%s,\"cap_bpf\":%s,\"cap_perfmon\":%s}",
-	       (int)geteuid(), caps & (1ULL << 12) ? "true" : "false", caps & (1ULL << 21) ? "true" : "false",
-	       caps & (1ULL << 39) ? "true" : "false", caps & (1ULL << 38) ? "true" : "false");
-	sb_fmt(&s, ",\"netdev_family\":%s", family > 0 ? "true" : "false");
-	sb_fmt(&s, ",\"ssh_ifindex\":%d", ssh_session_ifindex());
-	sb_lit(&s, ",\"interfaces\":[");
-	for (struct if_nameindex *it = ifs; it && it->if_index; it++) {
-		LIBBPF_OPTS(bpf_xdp_query_opts, q);
-		struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
-		struct ifreq ifr = { 0 };
-		struct xm_netdev_features f;
-		static const char *const modes[] = { "none", "native", "generic", "offload", "multi" };
-		if (it != ifs)
-			sb_lit(&s, ",");
-		sb_fmt(&s, "{\"name\":");
-		sb_str(&s, it->if_name);
-		sb_fmt(&s, ",\"ifindex\":%u", it->if_index);
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", it->if_name);
-		ifr.ifr_data = (void *)&di;
-		if (sock >= 0 && ioctl(sock, SIOCETHTOOL, &ifr) == 0) {
-			sb_lit(&s, ",\"driver\":");
-			sb_str(&s, di.driver);
-		}
-		if (bpf_xdp_query((int)it->if_index, 0, &q) == 0) {
-			sb_lit(&s, ",\"xdp\":{\"mode\":");
-			sb_str(&s, q.attach_mode < 5 ? modes[q.attach_mode] : "unknown");
-			sb_fmt(&s, ",\"prog_id\":%u,\"drv_prog_id\":%u,\"skb_prog_id\":%u,\"hw_prog_id\":%u}",
-			       q.prog_id, q.drv_prog_id, q.skb_prog_id, q.hw_prog_id);
-		}
-		if (family > 0 && xm_netdev_get(family, (int)it->if_index, &f) == 0) {
-			sb_lit(&s, ",\"xdp_features\":");
-			bits_list(&s, f.xdp_features, xdp_act, 7);
-			sb_lit(&s, ",\"xdp_rx_metadata_features\":");
-			bits_list(&s, f.rx_metadata_features, rx_meta, 3);
-			sb_lit(&s, ",\"xsk_features\":");
-			bits_list(&s, f.xsk_features, xsk, 3);
-			sb_fmt(&s, ",\"xdp_zc_max_segs\":%u", f.zc_max_segs);
-		}
-		sb_lit(&s, "}");
-	}
-	sb_lit(&s, "]");
-	if (ifs)
-		if_freenameindex(ifs);
-	if (sock >= 0)
-		close(sock);
-	reply_end(&s);
-	free(s.p);
-}
 
 /* Reads a whole file (object given by path on the agent's host). */
 static char *read_file(const char *path, size_t *len)
@@ -820,200 +490,6 @@ static void op_attach(int64_t id, const struct jreq *r)
 	}
 }
 
-static void flush_rows(void)
-{
-	if (!rows_in_batch)
-		return;
-	sb_lit(&rows_sb, "]}");
-	out_line(&rows_sb);
-	rows_in_batch = 0;
-}
-
-static int on_row(void *ctx, void *data, size_t size)
-{
-	struct prog *p = ctx;
-	const struct xm_row *row = data;
-	if (size < sizeof(*row))
-		return 0;
-	if (rows_in_batch && rows_cap_id != p->capture_id)
-		flush_rows();
-	if (!rows_in_batch) {
-		rows_sb.len = 0;
-		sb_lit(&rows_sb, "{\"ev\":\"rows\",\"capture\":");
-		sb_i64(&rows_sb, p->capture_id);
-		sb_lit(&rows_sb, ",\"rows\":[");
-		rows_cap_id = p->capture_id;
-	} else {
-		sb_raw(&rows_sb, ",", 1);
-	}
-	sb_raw(&rows_sb, "[", 1);
-	sb_u64(&rows_sb, (row->ts_ns + p->mono_to_real_ns) / 1000);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->ifindex);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->queue);
-	sb_raw(&rows_sb, ",", 1);
-	sb_i64(&rows_sb, row->verdict);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->pkt_len);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->meta_len);
-	sb_raw(&rows_sb, ",", 1);
-	sb_hex(&rows_sb, row->meta, row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX);
-	sb_raw(&rows_sb, ",", 1);
-	sb_hex(&rows_sb, row->pkt, row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX);
-	sb_raw(&rows_sb, "]", 1);
-	if (++rows_in_batch >= batch_max)
-		flush_rows();
-	return 0;
-}
-
-static bool read_stats(struct prog *p, struct xm_stats *tot)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct xm_stats *per;
-	__u32 zero = 0;
-	memset(tot, 0, sizeof(*tot));
-	if (ncpu <= 0 || !p->cap_obj)
-		return false;
-	per = calloc((size_t)ncpu, sizeof(*per));
-	if (!per)
-		return false;
-	if (bpf_map__lookup_elem(bpf_object__find_map_by_name(p->cap_obj, "xm_stats"), &zero, sizeof(zero), per,
-				 sizeof(*per) * (size_t)ncpu, 0) == 0) {
-		for (int i = 0; i < ncpu; i++) {
-			tot->seen += per[i].seen;
-			tot->captured += per[i].captured;
-			tot->sampled_out += per[i].sampled_out;
-			tot->rate_limited += per[i].rate_limited;
-			tot->ringbuf_full += per[i].ringbuf_full;
-		}
-	}
-	free(per);
-	return true;
-}
-
-static void emit_stats(struct prog *p, bool final)
-{
-	struct xm_stats t;
-	struct sb s = { 0 };
-	if (!p->capture_id || !read_stats(p, &t))
-		return;
-	if (!final && !memcmp(&t, &p->last, sizeof(t)))
-		return;
-	p->last = t;
-	flush_rows();
-	sb_fmt(&s, "{\"ev\":\"stats\",\"capture\":%d,\"seen\":%llu,\"captured\":%llu,\"sampled_out\":%llu,"
-		   "\"rate_limited\":%llu,\"ringbuf_full\":%llu,\"final\":%s}",
-	       p->capture_id, (unsigned long long)t.seen, (unsigned long long)t.captured,
-	       (unsigned long long)t.sampled_out, (unsigned long long)t.rate_limited,
-	       (unsigned long long)t.ringbuf_full, final ? "true" : "false");
-	out_line(&s);
-	free(s.p);
-}
-
-static void rebuild_rings(void)
-{
-	ring_buffer__free(rings);
-	rings = NULL;
-	for (int i = 0; i < MAX_PROGS; i++) {
-		struct prog *p = &progs[i];
-		int fd;
-		if (!p->id || !p->capture_id)
-			continue;
-		fd = bpf_map__fd(bpf_object__find_map_by_name(p->cap_obj, "xm_rows"));
-		if (!rings)
-			rings = ring_buffer__new(fd, on_row, p, NULL);
-		else
-			ring_buffer__add(rings, fd, on_row, p);
-	}
-	rings_dirty = false;
-}
-
-static int set_config(struct prog *p, bool enabled, uint32_t sample, uint32_t rate, uint32_t snap)
-{
-	struct xm_config c = { .enabled = enabled, .sample_every = sample, .rate_per_cpu = rate, .snap = snap };
-	__u32 zero = 0;
-	return bpf_map__update_elem(bpf_object__find_map_by_name(p->cap_obj, "xm_config"), &zero, sizeof(zero), &c,
-				    sizeof(c), 0);
-}
-
-static void op_capture(int64_t id, const struct jreq *r)
-{
-	struct prog *p = find_prog((int)jreq_num(r, "prog", 0));
-	int64_t sample = jreq_num(r, "sample", 1), rate = jreq_num(r, "rate", 0), snap = jreq_num(r, "snap", 64);
-	int ncpu = libbpf_num_possible_cpus();
-	struct timespec rt, mt;
-	struct sb s = { 0 };
-	int err;
-	if (!p || !p->capture) {
-		reply_error(id, "not_found", 0, NULL, "no program loaded with capture under handle %lld",
-			    (long long)jreq_num(r, "prog", 0));
-		return;
-	}
-	if (sample < 1 || rate < 0 || snap < 0 || snap > XM_SNAP_MAX) {
-		reply_error(id, "bad_request", 0, NULL, "sample >= 1, rate >= 0 and snap 0..%d", XM_SNAP_MAX);
-		return;
-	}
-	batch_max = (int)jreq_num(r, "batch", 512);
-	if (batch_max < 1)
-		batch_max = 1;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	clock_gettime(CLOCK_MONOTONIC, &mt);
-	p->mono_to_real_ns = ((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec) -
-			     ((uint64_t)mt.tv_sec * 1000000000ULL + (uint64_t)mt.tv_nsec);
-	/* The rate is per second overall; the BPF side counts per CPU. */
-	err = set_config(p, true, (uint32_t)sample, rate ? (uint32_t)((rate + ncpu - 1) / ncpu) : 0, (uint32_t)snap);
-	if (err) {
-		reply_error(id, "capture_failed", -err, NULL, "cannot configure the capture");
-		return;
-	}
-	p->capture_id = next_handle++;
-	p->snap = (int)snap;
-	memset(&p->last, 0, sizeof(p->last));
-	rebuild_rings();
-	reply_begin(&s, id);
-	sb_fmt(&s, ",\"capture\":%d,\"mechanism\":\"%s\",\"hook\":\"%s\",\"meta_max\":%d,\"snap\":%lld,"
-		   "\"blind_spots\":[\"%s\","
-		   "\"what happens after the verdict (a redirect that fails, a TC action's effect)\","
-		   "\"metadata beyond %d bytes and packet bytes beyond the snap length or in XDP fragments\","
-		   "\"rows sampled out, rate-limited or lost to a full ring buffer (counted in stats events)\"]",
-	       p->capture_id, p->freplace ? "freplace-dispatcher" : "compile-time-wrapper",
-	       p->hook == HOOK_XDP ? "xdp" : "tc", XM_META_MAX, (long long)snap,
-	       p->hook == HOOK_XDP ? "packets the driver drops before the XDP hook"
-				   : "packets that never reach TC ingress (dropped by XDP, the driver or the stack)",
-	       XM_META_MAX);
-	reply_end(&s);
-	free(s.p);
-}
-
-static void capture_stop(struct prog *p)
-{
-	if (!p->capture_id)
-		return;
-	set_config(p, false, 0, 0, 0);
-	if (rings)
-		ring_buffer__consume(rings);
-	flush_rows();
-	emit_stats(p, true);
-	p->capture_id = 0;
-	rebuild_rings();
-}
-
-static void op_capture_stop(int64_t id, const struct jreq *r)
-{
-	int cap = (int)jreq_num(r, "capture", 0);
-	struct sb s = { 0 };
-	for (int i = 0; i < MAX_PROGS; i++)
-		if (progs[i].id && progs[i].capture_id == cap) {
-			capture_stop(&progs[i]);
-			reply_begin(&s, id);
-			reply_end(&s);
-			free(s.p);
-			return;
-		}
-	reply_error(id, "not_found", 0, NULL, "no capture %d", cap);
-}
 
 static void op_test_run(int64_t id, const struct jreq *r)
 {

@@ -12,7 +12,7 @@ import { MetaDecoder } from '../src/core/remote/decode';
 import type { StatsEvent } from '../src/core/remote/protocol';
 import { startAgent, type Target } from '../src/core/remote/transport';
 import { btfFromElf } from '../src/core/btf';
-import { readDwarf } from '../src/core/check/dwarf';
+import { readDwarf } from '../src/core/dwarf/reader';
 import { parseElf } from '../src/core/elf';
 import { hasSshd, startSshd } from '../test/helpers/sshd';
 

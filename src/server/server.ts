@@ -5,7 +5,9 @@ import {
   CodeActionKind, TextDocumentSyncKind, TextDocuments, type Connection, type Diagnostic, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { readBtfFile, type Btf } from '../core/btf';
+import { btfFromElf, type Btf } from '../core/btf';
+import { readDwarf, type DwarfStruct } from '../core/dwarf/reader';
+import { readObjectFile } from '../core/bpf/object-file';
 import { isXdpMetaError } from '../core/util/errors';
 import {
   CheckNowRequest, CheckResultNotification, defaultServerSettings, toServerSettings,
@@ -19,7 +21,6 @@ import type { ClangInfo } from '../core/compile';
 import type { CompileOutcome } from './pipeline';
 import { toLspDiagnostic } from './diagnostics';
 import { hoverAt } from './hover/hover';
-import { dumpRecordLayouts, type RecordLayout } from './hover/record-layouts';
 import { Scheduler } from './scheduler';
 import { DocumentSelector } from './selector';
 
@@ -29,8 +30,8 @@ export const TYPING_DEBOUNCE_MS = 300;
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const selector = new DocumentSelector();
-  const objectBtf = new Map<string, Btf>();
-  const layouts = new Map<string, { version: number; layouts: Promise<Map<string, RecordLayout>> }>();
+  // Types of each document's last successful compile, for hovers: BTF, and DWARF for structs BTF lacks.
+  const objectTypes = new Map<string, { btf?: Btf; structs?: ReadonlyMap<string, DwarfStruct> }>();
   const waiters = new Map<string, Array<(r: CheckResult) => void>>();
   let trusted = true;
   let root = process.cwd();
@@ -97,11 +98,7 @@ export function startServer(connection: Connection): void {
       let checkMs = 0;
       let detail: string | undefined;
       if (compiled.objectPath) {
-        try {
-          objectBtf.set(uri, readBtfFile(compiled.objectPath));
-        } catch {
-          objectBtf.delete(uri);
-        }
+        objectTypes.set(uri, readObjectTypes(compiled.objectPath));
         const checked = await checkObject({ objectPath: compiled.objectPath, compiledPath: compiled.compiledPath, sourcePath, targetBtf: settings.targetBtf, signal });
         if (!isCurrent()) return;
         checkMs = checked.ms;
@@ -170,8 +167,7 @@ export function startServer(connection: Connection): void {
   documents.onDidSave((e) => schedule(e.document.uri, 0));
   documents.onDidClose((e) => {
     scheduler.cancel(e.document.uri);
-    objectBtf.delete(e.document.uri);
-    layouts.delete(e.document.uri);
+    objectTypes.delete(e.document.uri);
     lensesRefreshed.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -184,23 +180,15 @@ export function startServer(connection: Connection): void {
     schedule(params.uri, 0);
   }));
 
-  connection.onHover(async (params) => {
+  connection.onHover((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc || !selector.matches(doc.uri)) return null;
-    const recordLayouts = () => {
-      const cached = layouts.get(doc.uri);
-      if (cached?.version === doc.version) return cached.layouts;
-      const p = resolveClang(settings.clangPath)
-        .then((clang) => dumpRecordLayouts(clang, fileURLToPath(doc.uri), doc.getText(), settings.includePaths, settings.extraFlags));
-      layouts.set(doc.uri, { version: doc.version, layouts: p });
-      return p;
-    };
-    return (await hoverAt({
-      text: doc.getText(), offset: doc.offsetAt(params.position), objectBtf: objectBtf.get(doc.uri),
+    const types = objectTypes.get(doc.uri);
+    return hoverAt({
+      text: doc.getText(), offset: doc.offsetAt(params.position), objectBtf: types?.btf, objectStructs: types?.structs,
       targetBtf: trusted ? targetBtf : undefined,
       targetName: settings.targetBtf ? path.basename(settings.targetBtf) : 'running kernel',
-      recordLayouts: trusted ? recordLayouts : undefined,
-    })) ?? null;
+    }) ?? null;
   });
 
   connection.onCodeLens((params) => {
@@ -216,4 +204,19 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(() => scheduler.dispose());
   documents.listen(connection);
   connection.listen();
+}
+
+/** BTF and DWARF structs of a freshly compiled object, each left out when unreadable (hovers then say less). */
+function readObjectTypes(objectPath: string): { btf?: Btf; structs?: ReadonlyMap<string, DwarfStruct> } {
+  let elf;
+  try {
+    elf = readObjectFile(objectPath);
+  } catch {
+    return {};
+  }
+  let btf: Btf | undefined;
+  let structs: ReadonlyMap<string, DwarfStruct> | undefined;
+  try { btf = btfFromElf(elf); } catch { /* no usable .BTF */ }
+  try { structs = readDwarf(elf)?.structs; } catch { /* no usable debug info */ }
+  return { btf, structs };
 }

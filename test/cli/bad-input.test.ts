@@ -42,18 +42,11 @@ interface Case {
   env?: NodeJS.ProcessEnv;
   stdin?: Buffer;
   expect: Expect;
-  /**
-   * A bug in an area still being written (not this suite's to fix): the case is reported as pending with
-   * the reason. XDP_META_TEST_KNOWN_BUGS=1 runs these too, to see whether they are fixed.
-   */
-  knownBug?: string;
   /** Starts the agent without sudo only as root (CI runs as root; elsewhere these are skipped). */
   needsRoot?: boolean;
   /** Shorter than CASE_TIMEOUT_MS where a hang also eats memory (reading /dev/zero: gigabytes per second). */
   timeoutMs?: number;
 }
-
-const RUN_KNOWN_BUGS = process.env.XDP_META_TEST_KNOWN_BUGS === '1';
 
 const cases: Case[] = [];
 const add = (title: string, argv: string[], expect: Expect, more: Partial<Case> = {}): void => {
@@ -95,7 +88,7 @@ const BAD_OBJECTS: BadObject[] = [
 
 const NOT_ELF = ['empty.o', 'random.bin', 'notes.txt'];
 
-const OBJECT_COMMANDS: { cmd: string; argv: (obj: string) => string[]; knownBug?: (b: BadObject) => string | undefined }[] = [
+const OBJECT_COMMANDS: { cmd: string; argv: (obj: string) => string[] }[] = [
   { cmd: 'disasm', argv: (o) => ['disasm', o] },
   { cmd: 'relocs', argv: (o) => ['relocs', o, '--target-btf', f('target.o')] },
   { cmd: 'btf', argv: (o) => ['btf', o] },
@@ -107,7 +100,7 @@ const OBJECT_COMMANDS: { cmd: string; argv: (obj: string) => string[]; knownBug?
   { cmd: 'run', argv: (o) => ['run', o, '--local', '--test-run', 'udp'] },
 ];
 
-for (const { cmd, argv, knownBug } of OBJECT_COMMANDS) {
+for (const { cmd, argv } of OBJECT_COMMANDS) {
   for (const b of BAD_OBJECTS) {
     // Sections btf never reads: it rightly shows the BTF of an object whose code is damaged.
     if (cmd === 'btf' && (b.file === 'odd-insns.o' || b.codeOnly)) continue;
@@ -128,7 +121,7 @@ for (const { cmd, argv, knownBug } of OBJECT_COMMANDS) {
     // load calls a file that is no ELF at all a usage mistake (exit 2); everything else is exit 1.
     const args = argv(f(b.file));
     const title = `${cmd}${cmd === 'run' ? ` ${args.slice(2).join(' ')}` : ''}: ${b.what}`;
-    add(title, args, err([b.file], { code: cmd === 'load' && NOT_ELF.includes(b.file) ? 2 : 1, offset: b.offset }), { knownBug: knownBug?.(b) });
+    add(title, args, err([b.file], { code: cmd === 'load' && NOT_ELF.includes(b.file) ? 2 : 1, offset: b.offset }));
   }
 }
 
@@ -559,7 +552,7 @@ describe('cli: bad input gives one clear error, never a stack, a hang or a silen
     writeInputs(good, target);
     const cli = buildTestCli();
     cleanupCli = cli.cleanup;
-    results = await runAll(cli.path, cases.filter((c) => (!c.knownBug || RUN_KNOWN_BUGS) && (!c.needsRoot || isRoot)));
+    results = await runAll(cli.path, cases.filter((c) => !c.needsRoot || isRoot));
     if (process.env.XDP_META_TEST_TIMES) {
       console.log([...results].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15).map(([c, r]) => `${r.ms.toFixed(0).padStart(6)} ms  ${c.title}`).join('\n'));
     }
@@ -574,10 +567,6 @@ describe('cli: bad input gives one clear error, never a stack, a hang or a silen
   });
 
   for (const c of cases) {
-    if (c.knownBug && !RUN_KNOWN_BUGS) {
-      it.skip(`${c.title} [known bug: ${c.knownBug}]`);
-      continue;
-    }
     it(c.title, function () {
       if (c.needsRoot) requirePrereq(this, isRoot, 'root (the agent is started without sudo)');
       const r = results?.get(c);

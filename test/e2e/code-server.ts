@@ -1,5 +1,6 @@
 // Drives a real VS Code (code-server 4.100.3) in headless Chromium: install, start, open a folder, wait on the UI.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { waitForOutput } from '../helpers/wait-output';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -47,18 +48,10 @@ export async function startCodeServer(bin: string, dirs: { userData: string; ext
     '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
     '--disable-telemetry', '--disable-update-check',
   ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let log = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { log += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { log += d; });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (!/HTTP server listening/.test(log)) {
-    if (child.exitCode !== null) throw new Error(`code-server exited ${child.exitCode}:\n${log}`);
-    if (Date.now() > deadline) throw new Error(`code-server did not start within 60 s:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const log = await waitForOutput(child, /HTTP server listening/, 'code-server', 60_000);
   return {
-    url, child, log: () => log,
+    url, child, log,
     async stop() {
       if (child.exitCode !== null || child.pid === undefined) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));

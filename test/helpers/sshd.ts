@@ -1,5 +1,6 @@
 // Test sshd on 127.0.0.1: host/user keys in a temp folder, a pinned known_hosts and an ssh_config with aliases.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { waitForOutput } from './wait-output';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -46,20 +47,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitListening(port: number, child: ChildProcess, timeoutMs: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${log()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${log()}`);
-}
-
 export async function startSshd(): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'xdpmeta-remote-sshd-'));
   chmodSync(dir, 0o755);
@@ -95,10 +82,8 @@ export async function startSshd(): Promise<TestSshd> {
     hostBlock('xdpmeta-test-changed', { known: 'known_hosts_changed' }),
     hostBlock('xdpmeta-test-closed', { port: closedPort }),
   ].join('\n'));
-  let log = '';
   const child = spawn(SSHD, ['-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { log = (log + d).slice(-8192); });
-  await waitListening(port, child, 10_000, () => log);
+  await waitForOutput(child, new RegExp(`Server listening on 127\\.0\\.0\\.1 port ${port}\\b`), `sshd on 127.0.0.1:${port}`, 10_000);
   return {
     port, dir, configFile,
     alias: 'xdpmeta-test', badKeyAlias: 'xdpmeta-test-badkey', unknownHostAlias: 'xdpmeta-test-unknown',

@@ -54,6 +54,18 @@ function runCli(args: string[], whenAttached: () => void, timeoutMs = 60_000): P
   });
 }
 
+/** Resolves with the rows seen once `n` arrived, or with what came within 10 s (the caller's assertions say what is missing). */
+function collectRows(s: LiveCapture, n: number): Promise<LiveRow[]> {
+  const rows: LiveRow[] = [];
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(rows), 10_000);
+    s.on('rows', (b) => {
+      rows.push(...b);
+      if (rows.length >= n) { clearTimeout(timer); resolve(rows); }
+    });
+  });
+}
+
 describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', function () {
   this.timeout(120_000);
   let sshd: TestSshd;
@@ -128,11 +140,9 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
 
   it('captures every verdict (XDP_DROP too), with counters', async () => {
     const s = await LiveCapture.start({ target, dev: net.hostIf, input: path.join(FIX, 'drop_every_other.bpf.c') });
-    const rows: LiveRow[] = [];
-    s.on('rows', (b) => rows.push(...b));
+    const collected = collectRows(s, 10);
     net.sendUdp(10);
-    const deadline = Date.now() + 10_000;
-    while (rows.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const rows = await collected;
     const sum = await s.stop();
     const verdicts = new Set(rows.map((r) => r.verdict));
     assert.ok(verdicts.has('XDP_DROP') && verdicts.has('XDP_PASS'), [...verdicts].join(','));
@@ -143,13 +153,11 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
 
   it('a TC program attaches through tcx and is captured too', async () => {
     const s = await LiveCapture.start({ target, dev: net.hostIf, input: path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), program: 'tc_read_meta' });
-    const rows: LiveRow[] = [];
-    s.on('rows', (b) => rows.push(...b));
+    const collected = collectRows(s, 3);
     assert.equal(s.info.hook, 'tc');
     assert.match(s.info.blindSpots[0], /never reach TC ingress/);
     net.sendUdp(3);
-    const deadline = Date.now() + 10_000;
-    while (rows.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const rows = await collected;
     await s.stop();
     assert.ok(rows.length >= 3);
     assert.ok(rows.every((r) => r.verdict === 'TC_ACT_OK'));
@@ -157,13 +165,10 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
 
   async function capturing(): Promise<LiveCapture> {
     const s = await LiveCapture.start({ target, dev: net.hostIf, input: path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c') });
-    let got = 0;
-    s.on('rows', (b) => { got += b.length; });
     s.on('end', () => undefined);
+    const collected = collectRows(s, 3);
     net.sendUdp(3);
-    const deadline = Date.now() + 10_000;
-    while (got < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.ok(got >= 3, 'rows flow before the fault');
+    assert.ok((await collected).length >= 3, 'rows flow before the fault');
     return s;
   }
 

@@ -1,7 +1,11 @@
-// Lexical helpers of the server: SEC programs, structs and pragma regions, document globs, clang record layouts.
+// Helpers of the server: SEC programs, structs and pragma regions, document globs, field layouts from DWARF.
 import { strict as assert } from 'node:assert';
 import { findSecPrograms, findStructs, wordAt } from '../../src/server/c-scan';
-import { parseRecordLayouts, recordFieldLayout } from '../../src/server/hover/record-layouts';
+import { readObjectFile } from '../../src/core/bpf/object-file';
+import { readDwarf } from '../../src/core/dwarf/reader';
+import { dwarfFieldLayout } from '../../src/server/hover/layout';
+import { buildBpfObject, hasClang } from '../helpers/clang';
+import { requirePrereq } from '../helpers/prereq';
 import { DocumentSelector, globToRegExp } from '../../src/server/selector';
 
 describe('server scanning helpers', () => {
@@ -31,11 +35,11 @@ describe('server scanning helpers', () => {
     assert.ok(globToRegExp('**/*.bpf.c').test('/a/b.bpf.c'));
   });
 
-  it('parses clang record layout dumps, bitfields included', () => {
-    const dump = `\n*** Dumping AST Record Layout\n         0 | struct s\n     0:0-2 |   unsigned int a\n     0:3-7 |   unsigned int b\n         8 |   char * p\n        16 |   struct s::(unnamed at /tmp/bf.c:1:40) in\n        16 |     int x\n        20 |   int[4] arr\n           | [sizeof=40, align=8]\n`;
-    const r = parseRecordLayouts(dump);
-    assert.deepEqual(recordFieldLayout(r, 's', 'arr'), { offset: 20, size: 16, bitOffset: 160, bitSize: 0, structSize: 40 });
-    assert.deepEqual(recordFieldLayout(r, 's', 'b'), { offset: 0, size: 4, bitOffset: 3, bitSize: 5, structSize: 40 });
-    assert.equal(recordFieldLayout(r, 's', 'x'), undefined, 'nested members are not direct members');
+  it('reads field layouts from the object\'s DWARF, bitfields included', function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    const r = readDwarf(readObjectFile(buildBpfObject('server/layout.bpf.c')))!.structs;
+    assert.deepEqual(dwarfFieldLayout(r, 's', 'arr'), { offset: 20, size: 16, bitOffset: 160, bitSize: 0, structSize: 40 });
+    assert.deepEqual(dwarfFieldLayout(r, 's', 'b'), { offset: 0, size: 4, bitOffset: 3, bitSize: 5, structSize: 40 });
+    assert.equal(dwarfFieldLayout(r, 's', 'x'), undefined, 'nested members are not direct members');
   });
 });

@@ -162,7 +162,7 @@ describe('verifier log viewer in Chromium (2M lines)', function () {
     await page.click('vscode-checkbox');
     await page.waitForFunction((b) => document.querySelector('.vlist')!.scrollHeight < b || document.querySelector('.folded') !== null, before);
     await page.waitForSelector('.folded');
-    await page.waitForTimeout(400); // state is saved 250 ms after the last change
+    await page.waitForSelector('body:not([data-state-pending])', { state: 'attached' });
     const state = await page.evaluate(() => (window as unknown as { __state: Record<string, unknown> }).__state);
     assert.equal(state.collapseExplored, true);
     assert.equal(state.query, 'goto pc+9');

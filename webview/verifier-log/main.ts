@@ -444,8 +444,11 @@ class Viewer {
 
   private saveStateSoon(): void {
     if (this.stateTimer) return;
+    // Visible while a save is due, so anything waiting for the saved state can wait on the DOM.
+    document.body.dataset.statePending = '';
     this.stateTimer = window.setTimeout(() => {
       this.stateTimer = 0;
+      delete document.body.dataset.statePending;
       if (!this.init) return;
       const st: VerifierLogViewState = {
         uri: this.init.uri,

@@ -1,6 +1,6 @@
 // `xdp-meta disasm OBJ`: every function's instructions in llvm-objdump syntax, calls named, source lines interleaved.
 import { existsSync } from 'node:fs';
-import { btfFromElf, readBtfFile } from '../../core/btf/load';
+import { btfFromElf, kernelBtf, KERNEL_BTF_PATH } from '../../core/btf/load';
 import { helperNamesFromEnum } from '../../core/bpf/program';
 import { btfExtFromElf } from '../../core/btf/ext';
 import type { BtfExt } from '../../core/btf/ext';
@@ -9,8 +9,6 @@ import { readObjectFile } from '../../core/bpf/object-file';
 import { XdpMetaError } from '../../core/util/errors';
 import { defineArgs, formatOptions, parseArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
-
-const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
 const ARGS = defineArgs({
   options: {
@@ -50,8 +48,8 @@ export const disasmCommand: CliCommand = {
     }
     let funcs = listObject(elf, ext, { alu32 });
     // Helpers newer than the built-in table: take their names from the running kernel's enum bpf_func_id.
-    if (funcs.some((f) => f.insns.some((l) => l.call?.kind === 'helper' && l.call.name === undefined)) && existsSync(KERNEL_BTF)) {
-      const e = readBtfFile(KERNEL_BTF).findByName('bpf_func_id', 'ENUM');
+    if (funcs.some((f) => f.insns.some((l) => l.call?.kind === 'helper' && l.call.name === undefined)) && existsSync(KERNEL_BTF_PATH)) {
+      const e = kernelBtf().findByName('bpf_func_id', 'ENUM');
       if (e) funcs = listObject(elf, ext, { alu32, helperNames: helperNamesFromEnum(e.values) });
     }
     if (funcs.length === 0) throw new XdpMetaError(`${elf.source}: no functions in executable sections`);

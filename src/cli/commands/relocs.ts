@@ -1,6 +1,7 @@
 // `xdp-meta relocs OBJ`: libbpf's CO-RE decision for every relocation of an object against a target BTF.
 import { existsSync } from 'node:fs';
 import { objectFunctions } from '../../core/bpf/program';
+import { KERNEL_BTF_PATH } from '../../core/btf/load';
 import { fileTarget, kernelTarget } from '../../core/core-relo/candidates';
 import { loadCoreObject } from '../../core/core-relo/object';
 import { relocateObject } from '../../core/core-relo/relocate';
@@ -9,7 +10,6 @@ import { XdpMetaError } from '../../core/util/errors';
 import { defineArgs, parseArgs } from '../args';
 import type { CliCommand, CliIo } from '../command';
 
-const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
 const ARGS = defineArgs({
   options: {
@@ -26,7 +26,7 @@ Resolves every CO-RE relocation of a BPF object the way libbpf does when it load
 each decision: program, instruction index (from the start of the function, as libbpf counts),
 relocation kind, the access (e.g. 'struct xdp_md::data_meta (0:2)'), the value the compiler
 encoded, the value for the target, and why. Poisoned instructions (no match) show target 'poison'.
-  --target-btf FILE  raw BTF or an object with .BTF (default: the running kernel, ${KERNEL_BTF},
+  --target-btf FILE  raw BTF or an object with .BTF (default: the running kernel, ${KERNEL_BTF_PATH},
                      plus module BTF when vmlinux has no candidate, as libbpf does)
   --json             one JSON object per relocation:
                      {program, section, insn, kind, access, local, target, poison, reason, spec, error?}
@@ -56,8 +56,8 @@ export const relocsCommand: CliCommand = {
     }
     let target;
     if (targetFile !== undefined) target = fileTarget(targetFile);
-    else if (existsSync(KERNEL_BTF)) target = kernelTarget();
-    else throw new XdpMetaError(`${KERNEL_BTF} does not exist (kernel without CONFIG_DEBUG_INFO_BTF?): pass --target-btf FILE`);
+    else if (existsSync(KERNEL_BTF_PATH)) target = kernelTarget();
+    else throw new XdpMetaError(`${KERNEL_BTF_PATH} does not exist (kernel without CONFIG_DEBUG_INFO_BTF?): pass --target-btf FILE`);
     const records = obj.ext.coreRelo.reduce((n, sec) => n + sec.records.length, 0);
     // Relocations are placed by function symbols: with none, every record would be skipped without a word.
     if (objectFunctions(obj.elf).length === 0) {

@@ -45,9 +45,12 @@ export function readBtfFile(path: string, opts: BtfLoadOptions = {}): Btf {
   return isElf(bytes) ? btfFromElf(parseElf(bytes, path), opts) : parseBtf(bytes, path, opts);
 }
 
+/** Where the running kernel publishes its BTF (CONFIG_DEBUG_INFO_BTF). */
+export const KERNEL_BTF_PATH = '/sys/kernel/btf/vmlinux';
+
 let vmlinuxCache: Btf | undefined;
 
 /** The running kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per process. */
 export function kernelBtf(): Btf {
-  return (vmlinuxCache ??= readBtfFile('/sys/kernel/btf/vmlinux'));
+  return (vmlinuxCache ??= readBtfFile(KERNEL_BTF_PATH));
 }

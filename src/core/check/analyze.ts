@@ -5,7 +5,7 @@ import type { BpfFunctionCode } from '../bpf/program';
 import type { BtfExtCoreRelo } from '../btf/ext';
 import { layoutForSection } from './ctx-layout';
 import type { CtxLayout } from './ctx-layout';
-import type { DwarfStruct } from './dwarf';
+import type { DwarfStruct } from '../dwarf/reader';
 import { interpret } from './interp';
 import type { CallSite, MetaAccess } from './interp';
 import type { CheckObject, SourceLoc } from './object';

@@ -10,8 +10,8 @@ import type { Btf } from '../btf/types';
 import { readInputFile } from '../bpf/object-file';
 import { objectFunctions } from '../bpf/program';
 import type { BpfFunctionCode } from '../bpf/program';
-import { readDwarf } from './dwarf';
-import type { DwarfInfo } from './dwarf';
+import { readDwarf } from '../dwarf/reader';
+import type { DwarfInfo } from '../dwarf/reader';
 import type { CheckInput } from './types';
 
 export interface SourceLoc {

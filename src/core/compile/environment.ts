@@ -1,5 +1,7 @@
 // Checks the host toolchain and kernel for BPF work (clang, bpftool, BTF, bpffs, privileges, headers): `xdp-meta doctor`.
 import { readFileSync, statSync } from 'node:fs';
+import { XDP_METADATA_KFUNCS } from '../bpf/xdp-kfuncs';
+import { KERNEL_BTF_PATH } from '../btf/load';
 import { ClangNotFoundError, findClang } from './clang';
 import { findLibbpfHeaders, LIBBPF_INSTALL_HINT, UAPI_INSTALL_HINT } from './libbpf-headers';
 import { CancelledError, runTool } from './run';
@@ -35,7 +37,7 @@ export const CAP_SYS_ADMIN = 21;
 export const CAP_PERFMON = 38;
 export const CAP_BPF = 39;
 
-export const XDP_METADATA_KFUNCS = ['bpf_xdp_metadata_rx_hash', 'bpf_xdp_metadata_rx_timestamp', 'bpf_xdp_metadata_rx_vlan_tag'];
+const XDP_METADATA_KFUNC_NAMES = XDP_METADATA_KFUNCS.map((k) => k.name);
 
 /** Parses the `CapEff:` hex mask out of /proc/<pid>/status. */
 export function parseCapEff(status: string): bigint | undefined {
@@ -100,7 +102,7 @@ async function checkBpftool(opts: EnvironmentOptions): Promise<EnvCheck> {
 }
 
 function checkBtf(opts: EnvironmentOptions): EnvCheck {
-  const file = opts.btfPath ?? '/sys/kernel/btf/vmlinux';
+  const file = opts.btfPath ?? KERNEL_BTF_PATH;
   let size: number;
   try {
     size = statSync(file).size;
@@ -112,8 +114,8 @@ function checkBtf(opts: EnvironmentOptions): EnvCheck {
   let kfuncs = '';
   try {
     const bytes = readFileSync(file);
-    const found = XDP_METADATA_KFUNCS.filter((n) => bytes.includes(Buffer.from(`\0${n}\0`)));
-    kfuncs = found.length === XDP_METADATA_KFUNCS.length
+    const found = XDP_METADATA_KFUNC_NAMES.filter((n) => bytes.includes(Buffer.from(`\0${n}\0`)));
+    kfuncs = found.length === XDP_METADATA_KFUNC_NAMES.length
       ? '; XDP metadata kfuncs: rx_hash, rx_timestamp, rx_vlan_tag'
       : found.length ? `; XDP metadata kfuncs: only ${found.map((n) => n.replace('bpf_xdp_metadata_', '')).join(', ')}`
         : '; no XDP metadata kfuncs (kernel older than 6.3)';

@@ -4,7 +4,7 @@
 // used only through a local `struct meta *m = data_meta` is absent from it. The object's DWARF (-g)
 // has it, so a struct missing from BTF is looked up there (same layout, fewer type details).
 import type { Btf, BtfStruct, BtfType } from '../btf/types';
-import type { DwarfStruct } from '../check/dwarf';
+import type { DwarfStruct } from '../dwarf/reader';
 
 export type FieldValue = number | string | boolean;
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { btfFromElf } from '../btf';
 import type { Btf } from '../btf/types';
-import { readDwarf, type DwarfStruct } from '../check/dwarf';
+import { readDwarf, type DwarfStruct } from '../dwarf/reader';
 import { parseElf } from '../elf';
 import type { ElfFile } from '../elf/types';
 import { XdpMetaError } from '../util/errors';

@@ -1,4 +1,5 @@
 // The interface `xdp-meta load` uses to load an object and get its verifier log (bpftool today, the agent later).
+import { namesMetadataKfunc } from '../bpf/xdp-kfuncs';
 
 export interface LoadOptions {
   /** 1: the log of a failure only; 2: every instruction of every path (plus statistics). */
@@ -56,7 +57,5 @@ export function extractProgramLogs(output: string): ProgramLog[] {
   return out;
 }
 
-/** True when the object references a metadata kfunc (bpf_xdp_metadata_rx_*): its name sits in the ELF string table. */
-export function callsMetadataKfuncs(objectBytes: Buffer): boolean {
-  return objectBytes.includes('bpf_xdp_metadata_rx_');
-}
+/** True when the object references a metadata kfunc: its name sits in the ELF string table. */
+export const callsMetadataKfuncs = namesMetadataKfunc;

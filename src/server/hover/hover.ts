@@ -4,8 +4,8 @@ import type { Btf } from '../../core/btf';
 import { structTypeOfVariable, wordAt } from '../c-scan';
 import { helpers } from './helpers';
 import { DEVICE_BOUND_RULE, kfuncByName } from './kfuncs';
-import { describeLayout, fieldLayout } from './layout';
-import { recordFieldLayout, type RecordLayout } from './record-layouts';
+import type { DwarfStruct } from '../../core/dwarf/reader';
+import { describeLayout, dwarfFieldLayout, fieldLayout } from './layout';
 
 export interface HoverContext {
   text: string;
@@ -15,14 +15,14 @@ export interface HoverContext {
   /** BTF of the target kernel, and what to call it ("running kernel", a file, a host). */
   targetBtf?: () => Btf | undefined;
   targetName: string;
-  /** clang's record layouts of the buffer, for structs the object's BTF lacks (trusted workspaces only). */
-  recordLayouts?: () => Promise<Map<string, RecordLayout> | undefined>;
+  /** Structs in the DWARF of the document's last successful compile, for those its BTF lacks. */
+  objectStructs?: ReadonlyMap<string, DwarfStruct>;
 }
 
-export async function hoverAt(ctx: HoverContext): Promise<Hover | undefined> {
+export function hoverAt(ctx: HoverContext): Hover | undefined {
   const w = wordAt(ctx.text, ctx.offset);
   if (!w) return undefined;
-  const md = kfuncHover(w.word) ?? helperHover(w.word) ?? (w.base ? await fieldHover(ctx, w.base, w.word, w.start) : undefined);
+  const md = kfuncHover(w.word) ?? helperHover(w.word) ?? (w.base ? fieldHover(ctx, w.base, w.word, w.start) : undefined);
   if (!md) return undefined;
   const contents: MarkupContent = { kind: 'markdown', value: md };
   return { contents };
@@ -47,14 +47,11 @@ function helperHover(name: string): string | undefined {
   return parts.join('\n');
 }
 
-async function fieldHover(ctx: HoverContext, base: string, field: string, at: number): Promise<string | undefined> {
+function fieldHover(ctx: HoverContext, base: string, field: string, at: number): string | undefined {
   const struct = structTypeOfVariable(ctx.text, base, at);
   if (!struct) return undefined;
   let here = ctx.objectBtf ? fieldLayout(ctx.objectBtf, struct, field) : undefined;
-  if (!here && ctx.recordLayouts) {
-    const records = await ctx.recordLayouts().catch(() => undefined);
-    here = records ? recordFieldLayout(records, struct, field) : undefined;
-  }
+  if (!here && ctx.objectStructs) here = dwarfFieldLayout(ctx.objectStructs, struct, field);
   let target: ReturnType<typeof fieldLayout>;
   let targetNote: string | undefined;
   try {

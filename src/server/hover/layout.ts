@@ -1,5 +1,6 @@
-// Offset and size of a struct member in a BTF (the program's object or the target kernel), through anonymous members.
+// Offset and size of a struct member in a BTF (the program's object or the target kernel) or the object's DWARF.
 import type { Btf, BtfType } from '../../core/btf';
+import type { DwarfStruct } from '../../core/dwarf/reader';
 
 export interface FieldLayout {
   /** Byte offset from the start of the struct (bit offset / 8 for bitfields, rounded down). */
@@ -43,4 +44,15 @@ function findMember(btf: Btf, t: BtfType, field: string, baseBits: number): Omit
 export function describeLayout(l: FieldLayout): string {
   if (l.bitSize) return `bits ${l.bitOffset}..${l.bitOffset + l.bitSize - 1} (byte ${l.offset}), ${l.bitSize} bit${l.bitSize > 1 ? 's' : ''}`;
   return `offset ${l.offset}, size ${l.size}`;
+}
+
+/**
+ * Layout of a direct member from the object's DWARF: a struct the program only reaches through a
+ * local pointer (`struct meta *m = data_meta`) has no BTF, but clang's -g debug info describes it.
+ */
+export function dwarfFieldLayout(structs: ReadonlyMap<string, DwarfStruct>, structName: string, field: string): FieldLayout | undefined {
+  const s = structs.get(structName);
+  const m = s?.members.find((x) => x.name === field);
+  if (!s || !m) return undefined;
+  return { offset: m.offset, size: m.size, bitOffset: m.bitOffset, bitSize: m.bitSize, structSize: s.size };
 }

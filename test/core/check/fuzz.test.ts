@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { decodeInsns } from '../../../src/core/bpf/decode';
-import { readDwarf } from '../../../src/core/check/dwarf';
+import { readDwarf } from '../../../src/core/dwarf/reader';
 import { interpret } from '../../../src/core/check/interp';
 import { XDP_LAYOUT } from '../../../src/core/check/ctx-layout';
 import { parseElf } from '../../../src/core/elf/reader';

@@ -98,12 +98,13 @@ describe('verifier log panel in code-server', function () {
   it('comes back after "Reload Window" through the serializer, with its state', async () => {
     await page.locator('.tab', { hasText: 'meta_short_check.vlog' }).first().click();
     await webview().locator('.vrow.selected').waitFor();
-    await page.waitForTimeout(500); // the webview saves its state 250 ms after a change
+    await webview().locator('body:not([data-state-pending])').waitFor({ state: 'attached' });
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input.input').fill('>Developer: Reload Window');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Developer: Reload Window' }).first().waitFor();
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
     await page.keyboard.press('Enter');
-    await page.waitForTimeout(2000);
+    await reloaded;
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await page.locator('.tab', { hasText: 'meta_short_check.vlog' }).first().click({ timeout: 30_000 });
     await webview().locator('.error-card .explanation').waitFor({ timeout: 60_000 });

@@ -1,7 +1,7 @@
 // meta-layout-mismatch: producer and consumer inputs use a metadata struct of the same name with different layouts.
 import * as path from 'node:path';
 import type { AccessFact } from '../analyze';
-import type { DwarfStruct } from '../dwarf';
+import type { DwarfStruct } from '../../dwarf/reader';
 import type { Diagnostic } from '../types';
 import type { Rule } from './rule';
 import { site } from './rule';

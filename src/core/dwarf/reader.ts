@@ -1,6 +1,6 @@
 // A small DWARF (v4/v5) reader for BPF objects: struct layouts, variables with register locations, and file names.
 //
-// The check needs the C types that a fixed-offset instruction carries no trace of: which variable a
+// The metadata check needs the C types that a fixed-offset instruction carries no trace of: which variable a
 // base register holds at a given instruction, and that variable's struct type. clang's `-g` debug
 // info has exactly that (location lists map pc ranges to DW_OP_regN). Only what the check needs is
 // decoded; every other attribute is skipped by its form. Addresses in a relocatable object are
