@@ -16,6 +16,16 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# A fresh machine has /sys/fs/bpf as an empty directory with no bpf filesystem on it: pinning (and the
+# tests that load programs) need one. Mount it when we can (root); otherwise say what to run.
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" != "bpf_fs" ]; then
+  if [ "$(id -u)" -eq 0 ] && mkdir -p /sys/fs/bpf 2>/dev/null && mount -t bpf bpf /sys/fs/bpf; then
+    echo "setup: mounted the bpf filesystem at /sys/fs/bpf (it was not mounted)"
+  else
+    echo "setup: warning: /sys/fs/bpf is not a bpf filesystem; as root run: mount -t bpf bpf /sys/fs/bpf"
+  fi
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
