@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ClangInfo, findClang } from '../../src/core/compile/clang';
 import { compileBpf } from '../../src/core/compile/compile';
-import { bpffsMounted } from '../../src/core/compile/environment';
 import { listTemplates } from '../../src/core/compile/templates';
 import { CLANG, hasClang } from '../helpers/clang';
+import { requireBpffs } from '../helpers/bpffs';
 import { isRoot, requirePrereq } from '../helpers/prereq';
 
 const ROOT = path.resolve(__dirname, '../../bpf-templates');
@@ -17,12 +17,6 @@ function hasTool(cmd: string, arg = '--version'): boolean {
   return spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
 }
 
-/** bpffs at /sys/fs/bpf, mounting it (as root) when absent, as the kernel notes say may be needed. */
-function ensureBpffs(): boolean {
-  if (bpffsMounted(readFileSync('/proc/mounts', 'utf8'))) return true;
-  if (!isRoot) return false;
-  return spawnSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf'], { stdio: 'ignore' }).status === 0;
-}
 
 describe('bpf-templates', function () {
   let clang: ClangInfo;
@@ -79,7 +73,8 @@ describe('bpf-templates', function () {
   describe('loading into this kernel (bpftool prog loadall)', function () {
     const pins: string[] = [];
     before(function () {
-      requirePrereq(this, isRoot && hasTool('bpftool', 'version') && ensureBpffs(), 'root, bpftool and bpffs');
+      requirePrereq(this, isRoot && hasTool('bpftool', 'version'), 'root and bpftool');
+      requireBpffs(this);
     });
     after(() => { for (const p of pins) rmSync(p, { recursive: true, force: true }); });
 

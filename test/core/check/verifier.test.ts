@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { runCheck } from '../../../src/core/check';
 import { buildBpfObject, hasClang } from '../../helpers/clang';
 import { isRoot, requirePrereq } from '../../helpers/prereq';
+import { requireBpffs } from '../../helpers/bpffs';
 import { multiarchIncludeDir } from '../../../src/core/compile/arch';
 import { fixture, kernelA } from './fixtures';
 
@@ -43,8 +44,8 @@ describe('meta-bounds agrees with the kernel verifier', function () {
     requirePrereq(this, hasClang(), 'clang-19');
     requirePrereq(this, isRoot, 'root (to load BPF programs)');
     requirePrereq(this, hasBpftool(), 'bpftool');
-    requirePrereq(this, existsSync('/sys/fs/bpf'), 'bpffs at /sys/fs/bpf');
-    mkdirSync(PIN_ROOT, { recursive: true });
+    requireBpffs(this);
+    mkdirSync(PIN_ROOT);
   });
   after(() => rmSync(PIN_ROOT, { recursive: true, force: true }));
 

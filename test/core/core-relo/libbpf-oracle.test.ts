@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { buildBpfObject, hasClang } from '../../helpers/clang';
+import { requireBpffs } from '../../helpers/bpffs';
 import { isRoot, requirePrereq } from '../../helpers/prereq';
 import { fileTarget, kernelTarget, loadCoreObject, relocateObject } from '../../../src/core/core-relo';
 import type { CoreTarget } from '../../../src/core/core-relo';
@@ -46,6 +47,7 @@ describe('core/core-relo agrees with libbpf', function () {
 
   it('against the running kernel (bpftool -d prog load)', function () {
     requirePrereq(this, hasBpftool(), 'bpftool');
+    requireBpffs(this);
     const want = bpftoolLog(xdpCore);
     assert.ok(want.length > 100, `bpftool printed ${want.length} relocation lines`);
     assert.deepEqual(ourLog(xdpCore, kernelTarget()), want);

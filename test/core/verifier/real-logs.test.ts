@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { agentAvailable, AgentLoader } from '../../../src/core/verifier/agent-loader';
@@ -9,6 +9,7 @@ import { explain } from '../../../src/core/verifier/explain';
 import type { VerifierLoader } from '../../../src/core/verifier/loader';
 import { parseLogText } from '../../../src/core/verifier/read';
 import { buildBpfObject, hasClang } from '../../helpers/clang';
+import { requireBpffs } from '../../helpers/bpffs';
 import { isRoot, requirePrereq } from '../../helpers/prereq';
 import { runCli } from '../../helpers/run-cli';
 
@@ -16,7 +17,6 @@ const FIXTURES = path.resolve(__dirname, '../../fixtures/verifier');
 const EXPECTED = JSON.parse(readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8')) as Record<string, Record<string, {
   error: unknown; processed_insns: number | null; total_states: number | null; peak_states: number | null; explanation?: string | null;
 }>>;
-const BPF_FS_MAGIC = 0xcafe4a11;
 const VETH = 'xmv6a';
 const VETH_PEER = 'xmv6b';
 
@@ -38,9 +38,6 @@ function archInclude(): string {
   }
 }
 
-function ensureBpffs(): void {
-  if (Number(statfsSync('/sys/fs/bpf').type) !== BPF_FS_MAGIC) execFileSync('mount', ['-t', 'bpf', 'bpf', '/sys/fs/bpf']);
-}
 
 describe('core/verifier real loads (root, clang-19, bpftool)', function () {
   this.timeout(300_000);
@@ -52,7 +49,7 @@ describe('core/verifier real loads (root, clang-19, bpftool)', function () {
     requirePrereq(this, isRoot, 'root (loading BPF programs)');
     requirePrereq(this, hasClang(), 'clang-19');
     requirePrereq(this, has('bpftool', ['version']), 'bpftool');
-    ensureBpffs();
+    requireBpffs(this);
     tmp = mkdtempSync(path.join(tmpdir(), 'verifier-real-'));
     for (const f of readdirSync(FIXTURES).filter((x) => x.endsWith('.bpf.c') && !x.startsWith('bench_'))) {
       objects.set(f.replace(/\.bpf\.c$/, ''), buildBpfObject(path.join('verifier', f), { args: [`-I${archInclude()}`] }));
