@@ -24,11 +24,12 @@ export async function main(argv: string[]): Promise<number> {
     io.out(process.env.XDP_META_VERSION ?? '0.1.0');
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name);
-  if (!cmd) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.err(`xdp-meta: unknown command '${name}'\n\n${help()}`);
     return 2;
   }
+  const cmd = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(cmd.usage);
     return 0;

@@ -55,8 +55,12 @@ export const checkCommand: CliCommand = {
         io.err(`${file}: compile failed; nothing checked for this input`);
         return undefined;
       }));
-      // While clang runs in its own process, read and index the kernel BTF the check will need.
-      if (targetBtf === undefined) warmKernelBtf();
+      // While clang runs in its own process, read and index the kernel BTF the check will need. Only once the
+      // compiles have started: their spawns wait in promise jobs, which run before the next macrotask.
+      if (targetBtf === undefined) {
+        await new Promise((resolve) => setImmediate(resolve));
+        warmKernelBtf();
+      }
       const prepared = await compiling;
       const inputs = prepared.filter((x): x is CheckInput => x !== undefined);
       const compileFailed = inputs.length < prepared.length;

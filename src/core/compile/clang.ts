@@ -2,6 +2,7 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ToolError } from '../util/errors';
+import { cachedClangProbe, storeClangProbe } from './clang-cache';
 import { CancelledError, runTool } from './run';
 
 /** Older clang lacks BTF/CO-RE features libbpf relies on (e.g. btf_decl_tag, reliable CO-RE relocs). */
@@ -125,6 +126,18 @@ export async function probeClang(file: string, signal?: AbortSignal): Promise<Cl
   return { path: file, version, bpfTarget };
 }
 
+/**
+ * probeClang through the cache in the user's cache folder: two clang runs cost as much as a compile, and
+ * their answer holds as long as the executable is the same file (path, target, inode, size, mtime, ctime).
+ */
+export async function probeClangCached(file: string, signal?: AbortSignal): Promise<ClangInfo> {
+  const known = cachedClangProbe(file);
+  if (known) return known;
+  const info = await probeClang(file, signal);
+  storeClangProbe(info);
+  return info;
+}
+
 const cache = new Map<string, Promise<ClangInfo>>();
 
 /** Forgets cached discoveries (after the user changes the setting or installs a compiler). */
@@ -156,7 +169,7 @@ async function discover(configured: string | undefined, pathEnv: string, signal?
       return undefined;
     }
     try {
-      return await probeClang(file, signal);
+      return await probeClangCached(file, signal);
     } catch (e) {
       if (e instanceof CancelledError) throw e;
       tried.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);

@@ -99,8 +99,8 @@ describe('check output formats and CLI', function () {
     assert.equal(validate(log), false);
   });
 
-  it('is registered as `xdp-meta check`', () => {
-    assert.ok(commands.includes(checkCommand));
+  it('is registered as `xdp-meta check`', async () => {
+    assert.equal(await commands.find((c) => c.name === 'check')?.load(), checkCommand);
   });
 
   it('CLI: exit 1 on errors, json on request, objects as inputs', async () => {

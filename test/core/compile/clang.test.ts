@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
@@ -11,11 +11,12 @@ import { hasClang } from '../../helpers/clang';
 import { requirePrereq } from '../../helpers/prereq';
 
 /** A shell script posing as clang: prints `version` for --version and lists bpf only when `bpf`. */
-function fakeClang(dir: string, name: string, version: string, bpf: boolean): string {
+function fakeClang(dir: string, name: string, version: string, bpf: boolean, log?: string): string {
   const file = path.join(dir, name);
   const targets = bpf ? '    bpf         - BPF (host endian)\\n    x86-64      - 64-bit X86' : '    x86-64      - 64-bit X86';
   writeFileSync(file, [
     '#!/bin/sh',
+    ...(log ? [`echo "$1" >> '${log}'`] : []),
     `case "$1" in`,
     `  --version) printf 'clang version ${version}\\nTarget: x86_64-pc-linux-gnu\\n' ;;`,
     `  -print-targets) printf '  Registered Targets:\\n${targets}\\n' ;;`,
@@ -28,11 +29,17 @@ function fakeClang(dir: string, name: string, version: string, bpf: boolean): st
 
 describe('core/compile/clang', () => {
   let dir: string;
+  const savedCacheDir = process.env.XDP_META_CACHE_DIR;
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'compile-clang-'));
+    process.env.XDP_META_CACHE_DIR = path.join(dir, 'cache');
     clearClangCache();
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    if (savedCacheDir === undefined) delete process.env.XDP_META_CACHE_DIR;
+    else process.env.XDP_META_CACHE_DIR = savedCacheDir;
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('parses versions from several vendors', () => {
     assert.deepEqual(parseClangVersion('Debian clang version 19.1.7 (3~deb12u1)\nTarget: x'),
@@ -96,6 +103,46 @@ describe('core/compile/clang', () => {
     const cfg = fakeClang(dir, 'my-clang', '16.0.0', true);
     assert.equal((await findClang({ configured: cfg, pathEnv: '' })).path, cfg);
     assert.equal((await findClang({ configured: 'clang-18', pathEnv: dir })).path, path.join(dir, 'clang-18'));
+  });
+
+  it('asks a clang for its version and targets once, until the executable changes', async () => {
+    const log = path.join(dir, 'calls.log');
+    const calls = (): string[] => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+    fakeClang(dir, 'clang-17', '17.0.6', true, log);
+    assert.equal((await findClang({ pathEnv: dir })).version.text, 'clang version 17.0.6');
+    assert.deepEqual(calls(), ['--version', '-print-targets']);
+    assert.ok(existsSync(path.join(dir, 'cache', 'clang-probes.json')));
+    clearClangCache(); // a new process: only the cache folder remains
+    const again = await findClang({ pathEnv: dir });
+    assert.equal(again.version.text, 'clang version 17.0.6');
+    assert.equal(again.path, path.join(dir, 'clang-17'));
+    assert.equal(calls().length, 2, 'the second discovery ran clang');
+    // An upgrade in place (same path and size) is a different file: probed again, never the stale answer.
+    fakeClang(dir, 'clang-17', '17.0.7', true, log);
+    clearClangCache();
+    assert.equal((await findClang({ pathEnv: dir })).version.text, 'clang version 17.0.7');
+    assert.equal(calls().length, 4);
+    // So is a symlink pointed elsewhere, and a removed compiler is not found from the cache.
+    const other = fakeClang(dir, 'clang-16.real', '16.0.0', true, log);
+    unlinkSync(path.join(dir, 'clang-17'));
+    symlinkSync(other, path.join(dir, 'clang-17'));
+    clearClangCache();
+    assert.equal((await findClang({ pathEnv: dir })).version.major, 16);
+    unlinkSync(path.join(dir, 'clang-17'));
+    clearClangCache();
+    await assert.rejects(findClang({ pathEnv: dir }), /none found/);
+  });
+
+  it('works without a cache folder (XDP_META_CACHE_DIR=off, or one that cannot be written)', async () => {
+    const log = path.join(dir, 'calls.log');
+    fakeClang(dir, 'clang-17', '17.0.6', true, log);
+    process.env.XDP_META_CACHE_DIR = 'off';
+    assert.equal((await findClang({ pathEnv: dir })).version.major, 17);
+    writeFileSync(path.join(dir, 'not-a-dir'), '');
+    process.env.XDP_META_CACHE_DIR = path.join(dir, 'not-a-dir', 'cache');
+    clearClangCache();
+    assert.equal((await findClang({ pathEnv: dir })).version.major, 17);
+    assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 4);
   });
 
   it('resolves names through PATH like a shell', () => {
