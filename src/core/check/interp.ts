@@ -9,6 +9,7 @@
 // stop being constants (variable adds, a loop moving a pointer) are dropped rather than guessed.
 import type { BpfInsn } from '../bpf/decode';
 import type { CtxLayout } from './ctx-layout';
+import { PKT_ACCESS_HELPERS } from './mem-args';
 import type { MemArg } from './mem-args';
 
 /** Abstract value of a register or spilled stack slot. */
@@ -57,6 +58,8 @@ export interface MetaAccess {
   storedTypeIdOf?: string;
   /** The access is a helper's or kfunc's memory argument (1-based register), not a load or store. */
   call?: { name: string; arg: number };
+  /** The helper takes no packet pointers at all (no `.pkt_access` in its prototype): rejected whatever the range. */
+  noPktAccess?: boolean;
 }
 
 export interface CallSite {
@@ -279,6 +282,10 @@ function callMetaAccesses(insn: BpfInsn, call: CallSite, s: State, env: InterpEn
     }
     if (v.k !== 'meta') continue;
     const size = memArgBytes(m, s);
+    if (call.kind === 'helper' && !PKT_ACCESS_HELPERS.has(call.name)) {
+      out.push({ insn: insn.index, reg: m.arg, ptrOff: v.off, insnOff: 0, size: size ?? 0, write: m.write, proven: s.metaRange, noPktAccess: true, ...tag });
+      continue;
+    }
     if (size === undefined || size === 0) continue; // a size only known at run time: not modelled (docs/rules.md)
     out.push({ insn: insn.index, reg: m.arg, ptrOff: v.off, insnOff: 0, size, write: m.write, proven: s.metaRange, ...tag });
   }

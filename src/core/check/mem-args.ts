@@ -69,6 +69,17 @@ export const HELPER_MEM_ARGS: ReadonlyMap<string, readonly MemArg[]> = new Map([
 ]);
 
 /**
+ * Helpers whose bpf_func_proto sets `.pkt_access = true`: only these may take a packet (or data_meta)
+ * pointer; any other gets "helper access to the packet is not allowed" whatever the range.
+ */
+export const PKT_ACCESS_HELPERS: ReadonlySet<string> = new Set([
+  'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem', 'bpf_map_push_elem', 'bpf_map_pop_elem',
+  'bpf_map_peek_elem', 'bpf_map_lookup_percpu_elem', 'bpf_csum_diff', 'bpf_sk_lookup_tcp', 'bpf_sk_lookup_udp',
+  'bpf_skc_lookup_tcp', 'bpf_tcp_check_syncookie', 'bpf_tcp_gen_syncookie', 'bpf_tcp_raw_gen_syncookie_ipv4',
+  'bpf_tcp_raw_gen_syncookie_ipv6', 'bpf_tcp_raw_check_syncookie_ipv4', 'bpf_tcp_raw_check_syncookie_ipv6',
+]);
+
+/**
  * A kfunc's memory arguments from its BTF prototype, as check_kfunc_args() sees them: a pointer to a
  * sized type covers sizeof(type); `void *p` followed by a scalar named `p__sz` (or any `__sz`
  * suffix) covers that many bytes. The kernel checks kfunc memory for reading and writing.

@@ -7,9 +7,10 @@ import { site } from './rule';
 const ORDINAL = ['', '1st', '2nd', '3rd', '4th', '5th'];
 
 /** Why one access fails, or undefined when it is proven. */
-function failure(a: AccessFact): { start: number; end: number } | 'stale' | undefined {
+function failure(a: AccessFact): { start: number; end: number } | 'stale' | 'no-pkt' | undefined {
   if (a.poisoned) return undefined; // the load fails on the poisoned instruction first (core-unresolved)
   if (a.staleBy) return 'stale';
+  if (a.noPktAccess) return 'no-pkt';
   if (a.ptrOff === undefined) return undefined; // variable offset: not modelled (see docs/rules.md)
   const start = a.ptrOff + a.insnOff;
   const end = start + a.size;
@@ -21,11 +22,20 @@ export const metaBounds: Rule = {
   severity: 'error',
   title: 'Metadata access not proven within data_meta..data',
   check(ctx) {
+    const out: Diagnostic[] = [];
     // One finding per C statement: a memcpy into the metadata is many stores on one line, and one mistake.
     const groups = new Map<string, { first: AccessFact; all: AccessFact[]; stale?: AccessFact }>();
     for (const a of ctx.analyses.flatMap((x) => x.accesses)) {
       const why = failure(a);
       if (!why) continue;
+      if (why === 'no-pkt') {
+        out.push({
+          code: 'meta-bounds', severity: 'error', ...site(a),
+          message: `${a.call!.name}() takes no packet pointers, and its ${ORDINAL[a.call!.arg]} argument points into the metadata: the verifier rejects this load ("helper access to the packet is not allowed"); copy the bytes to the stack first`,
+          fix: { kind: 'add-bounds-check', struct: a.struct?.name, bytesNeeded: a.size, bytesProven: a.proven, accessLine: a.loc.line },
+        });
+        continue;
+      }
       const key = `${a.obj.label}\0${a.fn.name}\0${a.loc.file}\0${a.loc.line || `#${a.insn}`}`;
       const g = groups.get(key) ?? { first: a, all: [] };
       groups.set(key, g);
@@ -33,7 +43,6 @@ export const metaBounds: Rule = {
       if (why === 'stale') g.stale ??= a;
       else g.all.push(a);
     }
-    const out: Diagnostic[] = [];
     for (const g of groups.values()) {
       const a = g.stale ?? g.first;
       const what = describe(a, g.stale ? [g.stale] : g.all);
