@@ -21,13 +21,14 @@ const ARGS = defineArgs({
     clang: { type: 'string', valueName: 'PATH', description: 'the clang to compile *.bpf.c inputs with' },
   },
   positionals: { name: 'INPUT' },
+  passthrough: { name: 'CLANG-FLAG', description: 'flags for clang when compiling *.bpf.c inputs (e.g. -- -std=gnu2x -DDEBUG)' },
 });
 
 export const checkCommand: CliCommand = {
   name: 'check',
   summary: 'check data_meta use: CO-RE, bounds, producer/consumer layout, kfuncs',
   usage: [
-    'usage: xdp-meta check INPUT... [--target-btf FILE] [--format text|json|sarif] [-I DIR]... [--clang PATH]',
+    'usage: xdp-meta check INPUT... [--target-btf FILE] [--format text|json|sarif] [-I DIR]... [--clang PATH] [-- CLANG-FLAG...]',
     '',
     'INPUT is a *.bpf.c (compiled with the project clang driver) or a BPF object. Several inputs are',
     'checked together as one data_meta contract (an XDP producer and its consumers).',
@@ -37,7 +38,7 @@ export const checkCommand: CliCommand = {
     formatOptions(ARGS),
   ].join('\n'),
   async run(argv, io) {
-    const { options: { 'target-btf': targetBtf, format, include: includes, clang }, positionals: files } = parseArgs(ARGS, argv);
+    const { options: { 'target-btf': targetBtf, format, include: includes, clang }, positionals: files, passthrough: extraFlags } = parseArgs(ARGS, argv);
     if (files.length === 0) throw new UsageError('missing INPUT (a *.bpf.c or a BPF object)');
     if (targetBtf !== undefined && !existsSync(targetBtf)) throw new XdpMetaError(`${targetBtf}: no such file (--target-btf)`);
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
@@ -49,7 +50,7 @@ export const checkCommand: CliCommand = {
         if (isElf(bytes)) return { objectPath: file, bytes };
         if (!file.endsWith('.c')) throw new XdpMetaError(`${file}: neither a BPF object (ELF) nor a C source (*.c)`);
         const out = path.join(tmp, `${i}-${path.basename(file, '.c')}.o`);
-        const r = await compileBpf({ file, out, clang, includes });
+        const r = await compileBpf({ file, out, clang, includes, extraFlags });
         if (r.ok) return { objectPath: out, sourcePath: path.resolve(file) };
         for (const d of r.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d));
         io.err(`${file}: compile failed; nothing checked for this input`);

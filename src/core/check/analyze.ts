@@ -2,12 +2,17 @@
 import { resolveCall } from '../bpf/program';
 import { SHN } from '../elf/types';
 import type { BpfFunctionCode } from '../bpf/program';
+import type { BpfInsn } from '../bpf/decode';
 import type { BtfExtCoreRelo } from '../btf/ext';
-import { layoutForSection } from './ctx-layout';
+import { isKnownSection, layoutForSection, layoutFromCtxLoads } from './ctx-layout';
+import { HELPER_MEM_ARGS, kfuncMemArgs } from './mem-args';
+import type { MemArg } from './mem-args';
+import type { CheckObjectMaps } from './maps';
+import { mapSizes } from './maps';
 import type { CtxLayout } from './ctx-layout';
 import type { DwarfStruct } from '../dwarf/reader';
 import { interpret } from './interp';
-import type { CallSite, MetaAccess } from './interp';
+import type { CallSite, InterpEnv, MetaAccess } from './interp';
 import type { CheckObject, SourceLoc } from './object';
 import { patchedInsns } from './core';
 import type { CoreOutcome } from './core';
@@ -58,11 +63,14 @@ export interface ObjectAnalysis {
 export function analyzeObject(obj: CheckObject, core: readonly CoreOutcome[] = []): ObjectAnalysis {
   const accesses: AccessFact[] = [];
   const calls: CallFact[] = [];
+  const maps: CheckObjectMaps = mapSizes(obj.elf, obj.btf);
+  const kfuncArgs = new Map<string, MemArg[]>();
   for (const fn of obj.functions) {
-    const layout: CtxLayout | undefined = layoutForSection(fn.section.name);
     const callCache = new Map<number, CallSite | undefined>();
     const relocs = new Map(obj.elf.relocationsFor(fn.section).map((r) => [r.offset, r]));
-    const result = interpret(patchedInsns(fn, core), {
+    const insns = patchedInsns(fn, core);
+    let layout: CtxLayout | undefined = layoutForSection(fn.section.name);
+    const env: InterpEnv = {
       layout,
       callAt(insn) {
         if (insn.code !== 0x85 && insn.code !== 0x8d) return undefined; // call, callx
@@ -72,15 +80,32 @@ export function analyzeObject(obj: CheckObject, core: readonly CoreOutcome[] = [
         callCache.set(insn.index, site);
         return site;
       },
-      relocationAt(insn) {
+      relocationAt(insn: BpfInsn) {
         const r = relocs.get(fn.func.offset + insn.index * 8);
-        return r ? { extern: r.symbol.shndx === SHN.UNDEF && r.symbol.name ? r.symbol.name : undefined } : undefined;
+        if (!r) return undefined;
+        return { extern: r.symbol.shndx === SHN.UNDEF && r.symbol.name ? r.symbol.name : undefined, map: maps.get(r.symbol.name) };
       },
-      typeIdLocalAt(insn) {
+      memArgsOf(call: CallSite): readonly MemArg[] | undefined {
+        if (!call.name) return undefined;
+        if (call.kind === 'helper') return HELPER_MEM_ARGS.get(call.name);
+        if (call.kind !== 'kfunc') return undefined;
+        let m = kfuncArgs.get(call.name);
+        if (!m) { m = kfuncMemArgs(obj.btf, call.name); kfuncArgs.set(call.name, m); }
+        return m;
+      },
+      typeIdLocalAt(insn: BpfInsn) {
         const r = obj.coreRelosAt(fn, insn.index).find((x) => x.kind === TYPE_ID_LOCAL);
         return r ? obj.btf.nameOf(r.typeId) || undefined : undefined;
       },
-    }, fn.isProgram && layout !== undefined);
+    };
+    if (!layout && fn.isProgram && !isKnownSection(fn.section.name)) {
+      // A section libbpf does not know (iproute2 loads it by name, with the type on its command line):
+      // judge the program type by the ctx offsets the code reads.
+      const ctxLoads = new Set<number>();
+      interpret(insns, { ...env, ctxLoads }, true);
+      layout = env.layout = layoutFromCtxLoads(ctxLoads);
+    }
+    const result = interpret(insns, env, fn.isProgram && layout !== undefined);
     const poisoned = new Set(core.filter((c) => c.fn === fn && c.result.poison).map((c) => c.result.insn));
     for (const a of result.accesses) {
       const coreRelo = obj.coreRelosAt(fn, a.insn).find((r) => r.kind === FIELD_BYTE_OFFSET);

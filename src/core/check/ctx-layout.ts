@@ -31,3 +31,23 @@ export function layoutFromBtf(btf: Btf, ctxStruct: CtxLayout['ctxStruct']): CtxL
   if (data === undefined || dataEnd === undefined || dataMeta === undefined) return undefined;
   return { ctxStruct, data: data / 8, dataEnd: dataEnd / 8, dataMeta: dataMeta / 8 };
 }
+
+/**
+ * The layout of a program in a section libbpf does not know (iproute2's `SEC("xdp_mark")`,
+ * `SEC("tc_mark")`, `SEC("prog")`), by what the code reads from its ctx: `__sk_buff`'s
+ * data/data_end/data_meta offsets say TC, `xdp_md`'s data_meta offset says XDP. The loader decides
+ * the real type; when neither is read there is no data_meta to check.
+ */
+export function layoutFromCtxLoads(offsets: ReadonlySet<number>): CtxLayout | undefined {
+  if ([SKB_LAYOUT.data, SKB_LAYOUT.dataEnd, SKB_LAYOUT.dataMeta].some((o) => offsets.has(o))) return SKB_LAYOUT;
+  if (offsets.has(XDP_LAYOUT.dataMeta)) return XDP_LAYOUT;
+  return undefined;
+}
+
+/** True when libbpf knows the section name as a program type with a data_meta area or otherwise (so no guessing). */
+export function isKnownSection(section: string): boolean {
+  return layoutForSection(section) !== undefined || KNOWN_OTHER.test(section);
+}
+
+/** libbpf section names of program types without packet metadata (a subset: the common ones). */
+const KNOWN_OTHER = /^(\.text|socket|sk_reuseport|kprobe|uprobe|kretprobe|uretprobe|ksyscall|kretsyscall|usdt|tracepoint|tp|raw_tracepoint|raw_tp|tp_btf|fentry|fmod_ret|fexit|freplace|lsm|iter|syscall|action|cgroup|cgroup_skb|sockops|sk_skb|sk_msg|lirc_mode2|flow_dissector|perf_event|struct_ops|sk_lookup|lwt_|seccomp|sockopt|netfilter|uprobe\.multi|kprobe\.multi)([/.]|$)/;

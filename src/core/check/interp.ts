@@ -9,6 +9,8 @@
 // stop being constants (variable adds, a loop moving a pointer) are dropped rather than guessed.
 import type { BpfInsn } from '../bpf/decode';
 import type { CtxLayout } from './ctx-layout';
+import { PKT_ACCESS_HELPERS } from './mem-args';
+import type { MemArg } from './mem-args';
 
 /** Abstract value of a register or spilled stack slot. */
 export type Val =
@@ -19,6 +21,8 @@ export type Val =
   | { k: 'pkt'; off?: number }
   | { k: 'pkt_end' }
   | { k: 'fp'; off: number }
+  /** A map's address (ld_imm64 relocated to a map): its key and value sizes size helper arguments. */
+  | { k: 'map'; keySize?: number; valueSize?: number }
   /** A packet pointer invalidated by a helper that may move packet data. */
   | { k: 'stale'; was: 'meta' | 'pkt'; by: string };
 
@@ -52,6 +56,10 @@ export interface MetaAccess {
   staleBy?: string;
   /** For a store: the stored value is the local BTF type id of this struct (bpf_core_type_id_local). */
   storedTypeIdOf?: string;
+  /** The access is a helper's or kfunc's memory argument (1-based register), not a load or store. */
+  call?: { name: string; arg: number };
+  /** The helper takes no packet pointers at all (no `.pkt_access` in its prototype): rejected whatever the range. */
+  noPktAccess?: boolean;
 }
 
 export interface CallSite {
@@ -80,7 +88,14 @@ export interface InterpEnv {
    * The ELF relocation that fills the instruction in at load time (a map or extern address), if any:
    * its immediate is no constant. `extern` names an undefined symbol (a kfunc or ksym).
    */
-  relocationAt?(insn: BpfInsn): { extern?: string } | undefined;
+  relocationAt?(insn: BpfInsn): { extern?: string; map?: { keySize?: number; valueSize?: number } } | undefined;
+  /**
+   * The memory arguments of a called helper or kfunc (from its prototype); undefined when the callee's
+   * prototype is unknown (then every stack pointer passed to it may be written through).
+   */
+  memArgsOf?(call: CallSite): readonly MemArg[] | undefined;
+  /** Ctx offsets of the 4-byte loads the program makes (filled in when given): tells an unknown section's program type. */
+  ctxLoads?: Set<number>;
 }
 
 /** Helpers that may move packet data (the kernel's bpf_helper_changes_pkt_data list): they invalidate packet pointers. */
@@ -93,6 +108,8 @@ export const PKT_CHANGING_HELPERS = new Set([
 ]);
 
 const MASK64 = (1n << 64n) - 1n;
+/** The verifier's MAX_PACKET_OFF: comparisons of pointers further out prove nothing. */
+const MAX_PACKET_OFF = 0xffff;
 const MASK32 = (1n << 32n) - 1n;
 const toS64 = (v: bigint): bigint => (v & (1n << 63n) ? v - (1n << 64n) : v);
 
@@ -102,6 +119,7 @@ function valEq(a: Val, b: Val): boolean {
     case 'scalar': return a.v === (b as typeof a).v && a.typeIdOf === (b as typeof a).typeIdOf && a.externOf === (b as typeof a).externOf;
     case 'meta': case 'pkt': return a.off === (b as typeof a).off;
     case 'fp': return a.off === (b as typeof a).off;
+    case 'map': return a.keySize === (b as typeof a).keySize && a.valueSize === (b as typeof a).valueSize;
     case 'stale': return a.was === (b as typeof a).was && a.by === (b as typeof a).by;
     default: return true;
   }
@@ -202,7 +220,10 @@ export function interpret(insns: readonly BpfInsn[], env: InterpEnv, isProgramEn
     if (!s) return;
     reached++;
     const call = env.callAt(insn);
-    if (call) calls.push(call.name && s.present.has(call.name) ? { ...call, guarded: true } : call);
+    if (call) {
+      calls.push(call.name && s.present.has(call.name) ? { ...call, guarded: true } : call);
+      accesses.push(...callMetaAccesses(insn, call, s, env));
+    }
     const a = metaAccessOf(insn, s);
     if (a) accesses.push(a);
   });
@@ -233,6 +254,62 @@ function metaAccessOf(insn: BpfInsn, s: State): MetaAccess | undefined {
   return undefined;
 }
 
+/** The bytes a memory argument covers in state `s`, when they are known. */
+function memArgBytes(m: MemArg, s: State): number | undefined {
+  if ('bytes' in m.size) return m.size.bytes;
+  if ('sizeArg' in m.size) {
+    const v = s.regs[m.size.sizeArg]!;
+    return v.k === 'scalar' && v.v !== undefined && v.v <= 0xffffffffn ? Number(v.v) : undefined;
+  }
+  const map = s.regs[1]!;
+  if (map.k !== 'map') return undefined;
+  return m.size.map === 'key' ? map.keySize : map.valueSize;
+}
+
+/**
+ * A helper's or kfunc's memory arguments that point into the metadata: the verifier checks each as an
+ * access of its size (check_helper_mem_access → check_packet_access), reads and, for kfuncs, writes.
+ */
+function callMetaAccesses(insn: BpfInsn, call: CallSite, s: State, env: InterpEnv): MetaAccess[] {
+  const out: MetaAccess[] = [];
+  if (!call.name) return out;
+  for (const m of env.memArgsOf?.(call) ?? []) {
+    const v = s.regs[m.arg]!;
+    const tag = { call: { name: call.name, arg: m.arg } };
+    if (v.k === 'stale' && v.was === 'meta') {
+      out.push({ insn: insn.index, reg: m.arg, insnOff: 0, size: memArgBytes(m, s) ?? 1, write: m.write, proven: 0, staleBy: v.by, ...tag });
+      continue;
+    }
+    if (v.k !== 'meta') continue;
+    const size = memArgBytes(m, s);
+    if (call.kind === 'helper' && !PKT_ACCESS_HELPERS.has(call.name)) {
+      out.push({ insn: insn.index, reg: m.arg, ptrOff: v.off, insnOff: 0, size: size ?? 0, write: m.write, proven: s.metaRange, noPktAccess: true, ...tag });
+      continue;
+    }
+    if (size === undefined || size === 0) continue; // a size only known at run time: not modelled (docs/rules.md)
+    out.push({ insn: insn.index, reg: m.arg, ptrOff: v.off, insnOff: 0, size, write: m.write, proven: s.metaRange, ...tag });
+  }
+  return out;
+}
+
+/**
+ * Stack bytes a call may write through pointers passed to it lose their value, as the verifier marks
+ * them STACK_MISC: a helper's or kfunc's output argument, or any stack pointer given to a callee whose
+ * prototype is unknown (a subprogram, an unlisted helper).
+ */
+function clobberStackArgs(s: State, call: CallSite | undefined, env: InterpEnv): void {
+  const known = call ? env.memArgsOf?.(call) : undefined;
+  for (let a = 1; a <= 5; a++) {
+    const v = s.regs[a]!;
+    if (v.k !== 'fp') continue;
+    const m = known?.find((x) => x.arg === a);
+    if (known && (!m || !m.write)) continue; // read-only or no memory argument: the verifier keeps the slot
+    const size = m ? memArgBytes(m, s) : undefined;
+    const end = size === undefined ? 0 : v.off + size; // unknown size: everything from the pointer to the frame's top
+    for (const off of [...s.stack.keys()]) if (off < end && v.off < off + 8) s.stack.delete(off);
+  }
+}
+
 /** Transfer function: returns the successor (slot index, state) pairs. */
 function step(insn: BpfInsn, s: State, env: InterpEnv): [number, State][] {
   const cls = insn.code & 7;
@@ -246,7 +323,7 @@ function step(insn: BpfInsn, s: State, env: InterpEnv): [number, State][] {
         const typeIdOf = env.typeIdLocalAt(insn);
         // `if (bpf_some_kfunc)` loads the extern's address: 0 in the object, unknown until libbpf resolves it.
         const rel = env.relocationAt?.(insn);
-        if (rel) r[insn.dst] = rel.extern ? { k: 'scalar', externOf: rel.extern } : UNKNOWN;
+        if (rel) r[insn.dst] = rel.extern ? { k: 'scalar', externOf: rel.extern } : rel.map ? { k: 'map', ...rel.map } : UNKNOWN;
         else r[insn.dst] = insn.src === 0 || typeIdOf ? { k: 'scalar', v: insn.imm64, typeIdOf } : UNKNOWN;
       } else {
         r[0] = SCALAR; // legacy LD_ABS/LD_IND
@@ -257,6 +334,7 @@ function step(insn: BpfInsn, s: State, env: InterpEnv): [number, State][] {
       const base = r[insn.src]!;
       const size = SIZE_BYTES[insn.code & 0x18]!;
       let v: Val = SCALAR;
+      if (base.k === 'ctx' && size === 4 && (insn.code & 0xe0) === 0x60) env.ctxLoads?.add(insn.off);
       if (base.k === 'ctx' && env.layout && (insn.code & 0xe0) === 0x60) {
         const off = insn.off;
         if (off === env.layout.dataMeta) v = { k: 'meta', off: 0 };
@@ -293,6 +371,7 @@ function step(insn: BpfInsn, s: State, env: InterpEnv): [number, State][] {
       if (cls === 0x05 && op === 0x80) { // call
         const call = env.callAt(insn);
         const changesPkt = call?.kind === 'helper' && call.name !== undefined && PKT_CHANGING_HELPERS.has(call.name);
+        clobberStackArgs(s, call, env);
         for (let i = 0; i <= 5; i++) r[i] = i === 0 ? SCALAR : UNKNOWN;
         if (changesPkt) invalidatePackets(s, call!.name!);
         return [[next, s]];
@@ -408,7 +487,8 @@ function branch(insn: BpfInsn, s: State, next: number, is32: boolean): [number, 
       else if (op === 0x30) { good = jump; open = false; } // data >= meta'
       else if (op === 0xb0) { good = fall; open = true; } // data <= meta' false: data > meta'
     }
-    if (good && off >= 0 && !(off === 0 && open)) {
+    // find_good_pkt_pointers(): a pointer beyond MAX_PACKET_OFF (0xffff) marks no range.
+    if (good && off >= 0 && off <= MAX_PACKET_OFF && !(off === 0 && open)) {
       good.metaRange = Math.max(good.metaRange, open ? off + 1 : off);
     }
   }

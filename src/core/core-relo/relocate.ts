@@ -4,7 +4,8 @@ import type { BtfExt } from '../btf/ext';
 import type { ElfFile } from '../elf/types';
 import { objectFunctions } from '../bpf/program';
 import type { BpfFunctionCode } from '../bpf/program';
-import { BPF_INSN_SZ } from '../bpf/opcodes';
+import { BPF_ALU, BPF_ALU64, BPF_INSN_SZ, BPF_K, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, LD_IMM64_CODE, bpfClass, bpfSrc } from '../bpf/opcodes';
+import type { BpfInsn } from '../bpf/decode';
 import { calcReloInsn, CoreReloError } from './calc';
 import type { CandVerdict, CoreCand } from './calc';
 import { findCands } from './candidates';
@@ -148,7 +149,7 @@ function resolveOne(obj: CoreObject, fn: BpfFunctionCode, insnIdx: number, reloI
   log.push(...patch.log);
   const base = {
     program: prog, section: fn.section.name, insn: insnIdx, reloIdx, kind: coreReloKindName(rec.kind), kindValue: rec.kind,
-    access: describeAccess(localSpec), spec, localTypeId: rec.typeId, accessStr: rec.accessStr, local: res.origVal,
+    access: describeAccess(localSpec), spec, localTypeId: rec.typeId, accessStr: rec.accessStr, local: encodedValue(insn) ?? res.origVal,
     candidates: verdicts, log,
     ...(targSpec && targCand ? { targetType: { btf: targCand.btfName, id: targCand.id, spec: formatSpec(targSpec) } } : {}),
   };
@@ -158,6 +159,20 @@ function resolveOne(obj: CoreObject, fn: BpfFunctionCode, insnIdx: number, reloI
   }
   const poisoned = patch.poisoned;
   return { ...base, target: poisoned ? null : res.newVal, poison: poisoned, patch: patch.slots, reason: why(rec.kind, verdicts, targCand, res, poisoned, localSpec.btf.typeById(rec.typeId).name) };
+}
+
+/**
+ * The value the compiler encoded in the instruction, as libbpf's "patched insn #I ... A -> B" prints A. For bitfields
+ * clang picks its own load width, so libbpf's own calculation on the local spec (orig_val, never validated there)
+ * is not what the instruction carries.
+ */
+function encodedValue(insn: BpfInsn): bigint | undefined {
+  switch (bpfClass(insn.code)) {
+    case BPF_ALU: case BPF_ALU64: return bpfSrc(insn.code) === BPF_K ? BigInt.asUintN(64, BigInt(insn.imm)) : undefined;
+    case BPF_LDX: case BPF_ST: case BPF_STX: return BigInt.asUintN(64, BigInt(insn.off));
+    case BPF_LD: return insn.code === LD_IMM64_CODE ? insn.imm64 : undefined;
+    default: return undefined;
+  }
 }
 
 function why(kind: number, verdicts: readonly CandVerdict[], cand: CoreCand | undefined, res: { failMemszAdjust: boolean; origSz: number; newSz: number }, poisoned: boolean, localName: string): string {

@@ -123,6 +123,22 @@ describe('check output formats and CLI', function () {
     assert.match(r.out, /kfunc_vlan\.bpf\.c:10:\d+: error: .*appeared in Linux 6\.8;.*\[kfunc-missing\]/);
   });
 
+  it('CLI: flags after `--` go to clang (-std=gnu2x), not taken as inputs', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'check-test-'));
+    try {
+      const src = path.join(dir, 'c23.bpf.c');
+      writeFileSync(src, readFileSync(sourceOf('meta_bounds_short'), 'utf8')
+        .replace('#include "check_common.h"', `#include "${path.dirname(sourceOf('meta_bounds_short'))}/check_common.h"\n#if __STDC_VERSION__ < 202000L\n#error needs -std=gnu2x\n#endif`));
+      const without = await cli([src, '--target-btf', kernelA()]);
+      assert.match(without.err, /needs -std=gnu2x/);
+      const r = await cli([src, '--target-btf', kernelA(), '--format', 'json', '--', '-std=gnu2x', '-DUNUSED=1']);
+      assert.equal(r.err, '');
+      assert.deepEqual(JSON.parse(r.out).diagnostics.map((d: { code: string }) => d.code), ['meta-bounds']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('CLI: usage errors and unreadable inputs give clear messages, not stacks', async () => {
     await assert.rejects(cli([]), /missing INPUT/);
     await assert.rejects(cli([fixture('meta_bounds_ok'), '--format', 'xml']), /--format must be one of text, json, sarif \(got 'xml'\)/);

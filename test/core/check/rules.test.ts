@@ -129,6 +129,33 @@ describe('check rules', function () {
       assert.equal(mb.length, 1);
       assert.match(mb[0]!.message, /4 bytes proven, 8 accessed/);
     });
+    const pattern = (n: number) => codes(runCheck([{ objectPath: fixture('real_patterns', [`-DCASE=${n}`]), sourcePath: sourceOf('real_patterns') }],
+      { targetBtf: kernelA() }).diagnostics, 'meta-bounds');
+    it('a kfunc writing a stack slot makes it unknown: the metadata selftest\'s `ts = -1; rx_timestamp(ctx, &ts); if (ts == 0)`', () => {
+      const mb = pattern(21);
+      assert.equal(mb.length, 1);
+      assert.equal(mb[0]!.line, lineOf('real_patterns', 'meta->ts = 1;'));
+      assert.deepEqual(pattern(22), []);
+    });
+    it('a kfunc\'s memory argument pointing into the metadata is checked against the proven range (its BTF prototype)', () => {
+      const mb = pattern(23);
+      assert.equal(mb.length, 1);
+      assert.match(mb[0]!.message, /bpf_xdp_metadata_rx_hash\(\) writing 4 bytes .* 2nd argument .*4 bytes proven, 8 accessed/);
+      assert.deepEqual(pattern(24), []);
+    });
+    it('helper memory arguments: map value size from the map\'s BTF; helpers without packet access', () => {
+      assert.match(pattern(3)[0]!.message, /bpf_map_update_elem\(\) reading 32 bytes .*16 bytes proven, 32 accessed/);
+      assert.match(pattern(5)[0]!.message, /bpf_perf_event_output\(\) takes no packet pointers/);
+    });
+    it('one finding per C statement: a memcpy of 32 bytes into the metadata gives one', () => {
+      const mb = pattern(15);
+      assert.equal(mb.length, 1);
+      assert.match(mb[0]!.message, /8 bytes proven, 32 accessed/);
+    });
+    it('sections libbpf does not know are analysed by their ctx use (xdp_mark, tc_mark, prog)', () => {
+      for (const n of [7, 9, 11]) assert.equal(pattern(n).length, 1, `case ${n}`);
+      for (const n of [8, 10, 12]) assert.deepEqual(pattern(n), [], `case ${n}`);
+    });
     for (const name of ['meta_bounds_ok', 'tc_bounds_ok', 'layout_producer', 'trailer_fire']) {
       it(`is quiet when the check covers every access (${name})`, () => {
         assert.deepEqual(codes(check([name], kernelA()), 'meta-bounds'), []);

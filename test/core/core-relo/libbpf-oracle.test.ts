@@ -53,6 +53,26 @@ describe('core/core-relo agrees with libbpf', function () {
     assert.deepEqual(ourLog(xdpCore, kernelTarget()), want);
   });
 
+  it('"local" is the value in the instruction, as libbpf prints it (bitfields: clang\'s load width, not the spec\'s)', () => {
+    const patched = /^prog '([^']*)': relo #(\d+): patched insn #\d+ \([^)]*\) (?:off|imm|imm64) (-?\d+) -> /;
+    const want = new Map<string, bigint>();
+    for (const l of oracleLog(oracle, xdpCore)) {
+      const m = patched.exec(l);
+      if (m) want.set(`${m[1]}#${m[2]}`, BigInt(m[3]!));
+    }
+    const ours = relocateObject(loadCoreObject(xdpCore), kernelTarget());
+    const bits = ours.filter((r) => r.program === 'xdp_bits' && r.kind !== 'FIELD_SIGNED');
+    assert.ok(bits.some((r) => want.get(`xdp_bits#${r.reloIdx}`) !== undefined && r.local !== r.target), 'bitfield relocations change values');
+    let compared = 0;
+    for (const r of ours) {
+      const w = want.get(`${r.program}#${r.reloIdx}`);
+      if (w === undefined) continue;
+      assert.equal(r.local, w, `${r.program} relo #${r.reloIdx} (${r.kind} ${r.access})`);
+      compared++;
+    }
+    assert.ok(compared > 30, `${compared} relocations compared`);
+  });
+
   it('against a target BTF built from C with other layouts of the same structs', () => {
     const want = oracleLog(oracle, xdpCore, altTarget);
     assert.ok(want.some((l) => /patched insn #\d+ \(LDX\/ST\/STX\) off 8 -> 4/.test(l)), 'the layout really differs');
