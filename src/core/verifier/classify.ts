@@ -67,6 +67,7 @@ const RE_LIVE_NOPAD = /^(?:\d+ +)?(\d+): [.0-9]{10,} /;
 const RE_LIVENESS = /^\([\d,]+\) (?:frame \d+ insn \d+ [+-]|live stack )/;
 const RE_STATS = /^processed \d+ insns/;
 const RE_GLUED_STATE = / (\d+): (?:frame\d+: )?R\d/;
+export const RE_GLOBAL_NOTE = /^Global function \S+ doesn't return scalar\. Only those are supported\.$/;
 const RE_GLUED_ERROR = / (BPF program is too large|infinite loop detected|The sequence of \d+ jumps)/;
 
 export function isErrorMessage(line: string): boolean {
@@ -276,6 +277,11 @@ function classifyText(t: string, line: string, ctx: ClassifyContext, r: Classify
       break;
     case 105: /* i */
       if (/^insn \d+ cannot be patched/.test(t)) return reset(r, LineKind.Info);
+      break;
+    case 71: /* G */
+      // A note, not the rejection: the kernel prints it for every void/__naked global function (the main
+      // program too) and goes on verifying; when it matters, the final complaint follows it.
+      if (RE_GLOBAL_NOTE.test(t)) return reset(r, LineKind.Info);
       break;
     case 40: /* ( */
       if (RE_LIVENESS.test(t)) return reset(r, LineKind.Liveness);

@@ -9,7 +9,7 @@ export type ExplanationId =
   | 'uninit-register' | 'uninit-stack' | 'null-pointer' | 'scalar-deref' | 'unreleased-reference'
   | 'back-edge' | 'infinite-loop' | 'too-large' | 'too-complex' | 'core-relocation' | 'kfunc-dev-bound'
   | 'kfunc-not-allowed' | 'kfunc-not-function' | 'kfunc-missing' | 'helper-not-allowed' | 'helper-unknown'
-  | 'ctx-access' | 'arg-type' | 'stack-too-deep' | 'unknown';
+  | 'ctx-access' | 'arg-type' | 'stack-too-deep' | 'stale-packet-pointer' | 'global-func-return' | 'unknown';
 
 export interface Explanation {
   id: ExplanationId;
@@ -27,6 +27,11 @@ export interface Explanation {
   register?: string;
   /** Where that register's value came from, newest first. */
   history: HistoryStep[];
+  /**
+   * The register's value at the rejected instruction, as the verifier saw it (`pkt_meta(off=8,r=8)`): the
+   * kind from the state, off and r from the message when it prints them. History values are as of each write.
+   */
+  value?: string;
   /** For pointer arithmetic: where the offset register came from. */
   offsetHistory?: HistoryStep[];
   /** Instruction index and log line of the rejected instruction (-1 when none was printed). */
@@ -111,39 +116,123 @@ function boundsCheck(log: VerifierLog, fromLine: number, kind: string, range: nu
   return undefined;
 }
 
+/** Pointer kinds of packet memory: the kind decides which end the bounds check compares against. */
+const PACKET_KINDS = new Set(['pkt', 'pkt_meta', 'pkt_end']);
+
+/**
+ * The kind of `reg` at the rejected instruction: from the state before it, else from the newest value in its
+ * write history (a level-1 log prints only what changed). Undefined when neither names a kind.
+ */
+function lastValue(log: VerifierLog, err: VerifierErrorInfo, reg: string, history: HistoryStep[]): string | undefined {
+  return valueAt(log, err, reg) ?? history.find((h) => h.value !== undefined && h.slot === reg)?.value;
+}
+
+function kindAt(log: VerifierLog, err: VerifierErrorInfo, reg: string, history: HistoryStep[]): string | undefined {
+  const v = lastValue(log, err, reg, history);
+  return v !== undefined ? parseValue(v).kind : undefined;
+}
+
 function explainPacket(log: VerifierLog, err: VerifierErrorInfo, m: RegExpExecArray): Explanation {
   const off = Number(m[1]);
   const size = Number(m[2]);
   const reg = `r${m[3]}`;
-  const range = Number(m[5]);
+  const range = Number(m[6]);
   const needed = off + size;
-  const value = valueAt(log, err, reg);
-  const kind = value ? parseValue(value).kind : 'pkt';
-  const isMeta = kind === 'pkt_meta' || (!value && /data_meta|meta/.test(err.sourceText ?? ''));
+  const history = err.insnLogLine >= 0 ? log.history(err.insnLogLine, reg) : [];
+  const known = kindAt(log, err, reg, history);
+  // The message itself says "packet"; without a state the source line may still name data_meta.
+  const kind = known ?? (/data_meta/.test(err.sourceText ?? '') ? 'pkt_meta' : 'pkt');
+  const isMeta = kind === 'pkt_meta';
   const e = base(err, isMeta ? 'packet-meta-range' : 'packet-range',
     isMeta ? 'Metadata access beyond the proven range' : 'Packet access beyond the proven range');
-  e.facts = { off, size, range, needed };
+  e.facts = { off, size, range, needed, kind };
+  // The message's r is the range at the access; the printed state may lag behind it (a bounds check on one
+  // register raises r on all its copies, and the log prints only what changed). The message's off is the
+  // access's (insn + register), so the register's own off comes from the state.
+  const regOff = known !== undefined ? Number(parseValue(lastValue(log, err, reg, history) ?? '').fields.off ?? 0) : 0;
+  e.value = `${kind}(${m[4] !== '0' ? `id=${m[4]},` : ''}${regOff !== 0 ? `off=${regOff},` : ''}r=${range})`;
   const name = pointerName(err.sourceText, isMeta ? 'meta' : 'ptr');
-  const check = range > 0 ? boundsCheck(log, err.insnLogLine, isMeta ? 'pkt_meta' : 'pkt', range) : undefined;
+  const check = range > 0 ? boundsCheck(log, err.insnLogLine, kind, range) : undefined;
   const where = err.line !== undefined ? ` (line ${err.line})` : '';
+  const start = isMeta ? 'ctx->data_meta' : 'ctx->data';
+  const limit = isMeta ? 'data' : 'data_end';
   const area = isMeta
     ? `${reg.toUpperCase()} points into the XDP metadata area (pkt_meta: between ctx->data_meta and ctx->data)`
     : `${reg.toUpperCase()} points into the packet (pkt: between ctx->data and ctx->data_end)`;
+  const bytes = (n: number): string => `${n} byte${n === 1 ? '' : 's'}`;
+  if (off < 0) {
+    // Before the start of the area: no bounds check can allow it.
+    e.explanation = `${area}. Instruction ${err.insn}${where} accesses ${bytes(size)} at offset ${off}, ${-off} byte${off === -1 ? '' : 's'} ` +
+      `before ${start}. The verifier allows ${isMeta ? 'metadata' : 'packet'} access only from ${start} onwards, whatever the bounds check proves` +
+      `${range > 0 ? ` (it proved ${bytes(range)} after ${start}, r=${range})` : ''}.`;
+    e.fix = isMeta
+      ? `Access the metadata only at offsets 0 and up from ctx->data_meta. To make room for more metadata, grow the area with bpf_xdp_adjust_meta(ctx, -(int)sizeof(*${name})) (a negative delta), then re-read ctx->data_meta and ctx->data and bounds-check again.`
+      : `Access the packet only at offsets 0 and up from ctx->data. Bytes in front of the packet (headroom) become packet only after bpf_xdp_adjust_head(ctx, -N); re-read ctx->data and ctx->data_end and bounds-check again.`;
+    e.fixCode = isMeta
+      ? `if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*${name})))\n\treturn XDP_PASS;\n${name} = (void *)(long)ctx->data_meta;\nvoid *data = (void *)(long)ctx->data;\nif ((void *)(${name} + 1) > data)\n\treturn XDP_PASS;`
+      : `if (bpf_xdp_adjust_head(ctx, -N))\n\treturn XDP_DROP;\nvoid *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;\nif (data + N > data_end)\n\treturn XDP_DROP;`;
+    e.history = history;
+    e.register = reg;
+    return e;
+  }
   const proven = range === 0
     ? 'no bounds check on this path has proven any byte of it (r=0)'
-    : `the bounds check${check ? ` at insn ${check.pc}${check.src?.line ? ` (line ${check.src.line})` : ''}` : ''} proved only ${range} byte${range === 1 ? '' : 's'} (r=${range})`;
-  e.explanation = `${area}. Instruction ${err.insn}${where} accesses ${size} byte${size === 1 ? '' : 's'} at offset ${off}, ` +
-    `so the verifier must know that ${needed} bytes are there, but ${proven}.`;
-  const limit = isMeta ? 'data' : 'data_end';
+    : `the bounds check${check ? ` at insn ${check.pc}${check.src?.line ? ` (line ${check.src.line})` : ''}` : ''} proved only ${bytes(range)} (r=${range})`;
+  e.explanation = `${area}. Instruction ${err.insn}${where} accesses ${bytes(size)} at offset ${off}, ` +
+    `so the verifier must know that ${bytes(needed)} ${needed === 1 ? 'is' : 'are'} there (from ${start}), but ${proven}.`;
   e.fix = range > 0 && range < needed
-    ? `Make the bounds check cover all ${needed} bytes the program touches: compare ${name} + ${needed} (the whole struct, e.g. ${name} + 1 for a ${needed}-byte struct) with ${limit}, not ${name} + ${range}.`
+    ? `Make the bounds check cover all ${needed} bytes the program touches: compare ${name} + ${needed} bytes (or ${name} + 1, when ${name} points to the whole struct) with ${limit}, not ${name} + ${range}.`
     : `Before the access, prove ${needed} bytes with a bounds check against ctx->${limit}; it must be on every path to the access and after the last bpf_xdp_adjust_meta()/adjust_head() (they invalidate packet pointers).`;
+  // The log knows the bytes this access needs, not the struct's size: the byte-exact check is the one to give.
   e.fixCode = isMeta
-    ? `void *data = (void *)(long)ctx->data;\nif ((void *)(${name} + 1) > data) /* sizeof(*${name}) == ${needed} */\n\treturn XDP_PASS;\n` +
-      `/* or, byte-exact: if ((void *)${name} + ${needed} > data) return XDP_PASS; */`
+    ? `void *data = (void *)(long)ctx->data;\nif ((void *)${name} + ${needed} > data) /* this access ends at byte ${needed} */\n\treturn XDP_PASS;\n` +
+      `/* or check the whole struct: if ((void *)(${name} + 1) > data) return XDP_PASS; */`
     : `void *data_end = (void *)(long)ctx->data_end;\nif ((void *)${name} + ${needed} > data_end)\n\treturn XDP_DROP;`;
   if (check) e.facts.check_insn = check.pc;
   withHistory(log, e, reg);
+  return e;
+}
+
+/** Helpers after which the verifier forgets every packet pointer (bpf_helper_changes_pkt_data). */
+const PKT_CHANGING = /^call (bpf_xdp_adjust_meta|bpf_xdp_adjust_head|bpf_xdp_adjust_tail|bpf_skb_pull_data|bpf_skb_change_\w+|bpf_skb_adjust_room|bpf_skb_store_bytes|bpf_skb_vlan_\w+|bpf_l[34]_csum_replace|bpf_lwt_push_encap|bpf_lwt_seg6_\w+|bpf_msg_\w+_data|bpf_clone_redirect|bpf_skb_change_proto|bpf_xdp_store_bytes|bpf_dynptr_write)#/;
+
+/**
+ * A `R7 invalid mem access 'scalar'` whose register held a packet pointer when it was written, with a
+ * packet-changing helper call on the path between: the call invalidated it. Returns that call's line.
+ */
+function invalidatingCall(log: VerifierLog, err: VerifierErrorInfo, writer: HistoryStep): number {
+  const d = log.data;
+  for (let i = err.insnLogLine - 1, steps = 0; i > writer.line && steps < 100_000; steps++) {
+    const k = d.kind[i];
+    if (k === LineKind.Branch) {
+      if (d.aux[i] < 0) return -1;
+      i = d.aux[i];
+      continue;
+    }
+    if (k === LineKind.Insn && (d.insnFlags[d.aux[i]] & InsnFlag.Call) && PKT_CHANGING.test(log.insnText(i))) return i;
+    i--;
+  }
+  return -1;
+}
+
+function explainStale(log: VerifierLog, err: VerifierErrorInfo, reg: string, was: string, history: HistoryStep[], call: number): Explanation {
+  const e = base(err, 'stale-packet-pointer', 'Packet pointer used after a helper invalidated it');
+  const helper = /^call (\w+)#/.exec(log.insnText(call))?.[1] ?? 'the helper';
+  const callPc = log.data.pc[call];
+  const callSrc = log.sourceOfLine(call);
+  const isMeta = was === 'pkt_meta';
+  e.register = reg;
+  e.history = history;
+  e.value = 'scalar';
+  e.facts = { was, call_insn: callPc, helper };
+  e.explanation = `${reg.toUpperCase()} was a ${isMeta ? 'metadata pointer (pkt_meta, from ctx->data_meta)' : `packet pointer (${was})`} when insn ${history[0].pc} wrote it, ` +
+    `but the call to ${helper}() at insn ${callPc}${callSrc?.line ? ` (line ${callSrc.line})` : ''} can move the packet and its metadata, ` +
+    `so the verifier invalidated every packet pointer held at that point: ${reg.toUpperCase()} is now an unknown number (scalar) ` +
+    `and instruction ${err.insn} cannot dereference it.`;
+  e.fix = `After ${helper}(), re-read ctx->data_meta and ctx->data (and ctx->data_end), and bounds-check again before the access.`;
+  e.fixCode = isMeta
+    ? `if (${helper}(ctx, /* ... */))\n\treturn XDP_PASS;\nmeta = (void *)(long)ctx->data_meta;\nvoid *data = (void *)(long)ctx->data;\nif ((void *)(meta + 1) > data)\n\treturn XDP_PASS;`
+    : `if (${helper}(ctx, /* ... */))\n\treturn XDP_DROP;\ndata = (void *)(long)ctx->data;\ndata_end = (void *)(long)ctx->data_end;\nif (data + N > data_end)\n\treturn XDP_DROP;`;
   return e;
 }
 
@@ -172,7 +261,7 @@ export function explainError(log: VerifierLog, err: VerifierErrorInfo): Explanat
   const msg = err.message;
   let m: RegExpExecArray | null;
 
-  if ((m = /^invalid access to packet, off=(-?\d+) size=(\d+), R(\d+)\(id=(\d+),off=-?\d+,r=(\d+)\)/.exec(msg))) {
+  if ((m = /^invalid access to packet, off=(-?\d+) size=(\d+), R(\d+)\(id=(\d+),off=(-?\d+),r=(\d+)\)/.exec(msg))) {
     return explainPacket(log, err, m);
   }
   if ((m = /^R(\d+) min value is negative/.exec(msg))) {
@@ -234,6 +323,12 @@ export function explainError(log: VerifierLog, err: VerifierErrorInfo): Explanat
   if ((m = /^R(\d+) invalid mem access '(\w+)'/.exec(msg))) {
     const reg = `r${m[1]}`;
     const nullable = /_or_null|or_null/.test(m[2]);
+    if (m[2] === 'scalar' && err.insnLogLine >= 0) {
+      const history = log.history(err.insnLogLine, reg);
+      const was = history[0]?.value !== undefined ? parseValue(history[0].value).kind : undefined;
+      const call = history[0] && was && PACKET_KINDS.has(was) ? invalidatingCall(log, err, history[0]) : -1;
+      if (call >= 0) return explainStale(log, err, reg, was!, history, call);
+    }
     const e = base(err, nullable ? 'null-pointer' : 'scalar-deref', nullable ? 'Pointer may be NULL' : 'Dereferencing a number');
     withHistory(log, e, reg);
     e.explanation = nullable
@@ -354,6 +449,17 @@ export function explainError(log: VerifierLog, err: VerifierErrorInfo): Explanat
     e.fix = 'Move large locals to a per-CPU array map, reduce nesting, or mark helpers __always_inline.';
     return e;
   }
+  if ((m = /^Caller passes invalid args into func#(\d+) \('([^']*)'\)/.exec(msg)) &&
+    err.details.some((d) => /^Global function \S+ doesn't return scalar/.test(d))) {
+    const e = base(err, 'global-func-return', 'Global function that does not return a scalar');
+    e.facts = { func: m[2], subprog: Number(m[1]) };
+    e.explanation = `${m[2]}() is a global (non-static) function, so the verifier checks it on its own, against its BTF prototype, ` +
+      `and this kernel does that only for functions that return a scalar (an int or enum). ${m[2]}() returns void (or is __naked), ` +
+      `so the call at insn ${err.insn} cannot be checked.`;
+    e.fix = `Make ${m[2]}() static (or static __always_inline) so the verifier checks it with its caller, or give it an int return type and return a value.`;
+    e.fixCode = `static __always_inline void ${m[2]}(/* ... */)\n/* or: __attribute__((noinline)) int ${m[2]}(...) { ...; return 0; } */`;
+    return e;
+  }
   const e = base(err, 'unknown', 'Rejected by the verifier');
   const r = /^R(\d+)\b/.exec(msg) ?? /\bR(\d+)\b/.exec(msg);
   if (r) withHistory(log, e, `r${r[1]}`);
@@ -394,8 +500,9 @@ export function formatExplanation(e: Explanation): string {
   for (const d of e.details) out.push(`            ${d}`);
   if (e.sourceText) out.push(`  source:   ${e.sourceText.trim()}`);
   out.push('', wrap(e.explanation, '  '));
+  if (e.value && e.register) out.push('', `  ${e.register.toUpperCase()} at insn ${e.insn}: ${e.value}`);
   if (e.history.length) {
-    out.push('', `  where ${e.register?.toUpperCase()} came from:`);
+    out.push(...(e.value && e.register ? [] : ['']), `  where ${e.register?.toUpperCase()} came from:`);
     for (const h of e.history) out.push(`    insn ${String(h.pc).padStart(4)}: ${h.insn.padEnd(28)} ${h.value ? `${h.slot.toUpperCase()}=${h.value}` : ''}${h.source?.line ? `  (line ${h.source.line})` : ''}`);
   }
   if (e.offsetHistory?.length) {

@@ -359,18 +359,52 @@ export class VerifierLog {
     return steps;
   }
 
-  /** The first rejection, with the instruction and C source line it belongs to. */
+  /**
+   * The verifier's final complaint: the last run of error lines (a message and its follow-ups, with nothing
+   * but blank lines and `cur state:`/`old state:` dumps between them). An earlier error-looking line is a
+   * note the verifier went on from. Returns [first, end) indexes into `errorLines`.
+   */
+  private finalRun(): [number, number] {
+    const d = this.data;
+    const el = d.errorLines;
+    let start = el.length - 1;
+    while (start > 0) {
+      let joined = true;
+      for (let i = el[start - 1] + 1; i < el[start]; i++) {
+        const k = d.kind[i];
+        if (k !== LineKind.Empty && k !== LineKind.StateCompare) { joined = false; break; }
+      }
+      if (!joined) break;
+      start--;
+    }
+    return [start, el.length];
+  }
+
+  /** Informational lines (`Global function f() doesn't return scalar.`) right before line `at`: the reason for it. */
+  private notesBefore(at: number): string[] {
+    const d = this.data;
+    const out: string[] = [];
+    for (let i = at - 1; i >= 0 && i >= at - 8; i--) {
+      const k = d.kind[i];
+      if (k === LineKind.Info) out.unshift(this.text(i));
+      else if (k !== LineKind.Empty) break;
+    }
+    return out;
+  }
+
+  /** The rejection (the verifier's final complaint), with the instruction and C source line it belongs to. */
   error(): VerifierErrorInfo | null {
     const d = this.data;
     if (d.errorLines.length === 0) return null;
-    const first = d.errorLines[0];
+    const [from, to] = this.finalRun();
+    const first = d.errorLines[from];
     let message = this.text(first);
     if (d.kind[first] === LineKind.Insn) {
       const r = newClassifyResult();
       classifyLine(message, { liveRegs: false, frameDump: false }, r);
       if (r.gluedError) message = message.slice(r.gluedError);
     }
-    const details = d.errorLines.slice(1, 8).map((l) => this.text(l));
+    const details = [...d.errorLines.slice(from + 1, Math.min(to, from + 8)).map((l) => this.text(l)), ...this.notesBefore(first)];
     const insnLogLine = d.kind[first] === LineKind.Insn ? first : this.insnLineAtOrBefore(first);
     const info: VerifierErrorInfo = {
       message: message.trim(),

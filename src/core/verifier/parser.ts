@@ -1,5 +1,5 @@
 // Streaming verifier-log parser: feed byte chunks, get typed-array columns (one entry per line, not one object).
-import { classifyLine, newClassifyResult, type ClassifyContext, type ClassifyResult } from './classify';
+import { classifyLine, newClassifyResult, RE_GLOBAL_NOTE, type ClassifyContext, type ClassifyResult } from './classify';
 import { Column } from './columns';
 import { decodeInsn, InsnFlag } from './insn';
 import { LineKind } from './kinds';
@@ -24,6 +24,8 @@ const NL = 10;
  */
 const MAX_CLASSIFY = 1 << 20;
 const MAX_FRAMES = 8;
+/** The pc-indexed column grows freely up to this many entries past 4 per instruction line seen. */
+const DENSE_PC_SLACK = 1 << 16;
 
 export class VerifierLogParser {
   private readonly ctx: ClassifyContext = { liveRegs: false, frameDump: false };
@@ -54,6 +56,7 @@ export class VerifierLogParser {
   private sourceFresh = false;
   /** Source id per instruction index, learnt where the kernel printed the line (it does not on every path). */
   private readonly pcSource = new Column(Int32Array);
+  private readonly pcSourceSparse = new Map<number, number>();
   private curFrame = 0;
   private lastInsnLine = -1;
   private lastInsnPc = -1;
@@ -190,7 +193,9 @@ export class VerifierLogParser {
       this.firstVerifierLine = false;
       const clean = kind === LineKind.FuncInfo || kind === LineKind.LiveRegsHeader || kind === LineKind.Error ||
         kind === LineKind.Source || kind === LineKind.FuncValidate || kind === LineKind.Stats ||
-        ((kind === LineKind.Insn || kind === LineKind.State) && r.pc === 0);
+        ((kind === LineKind.Insn || kind === LineKind.State) && r.pc === 0) ||
+        // Printed before anything else for a void/__naked main program.
+        (kind === LineKind.Info && RE_GLOBAL_NOTE.test(text));
       if (this.opts.rotated || !clean) {
         kind = LineKind.Partial;
         this.truncatedHead = true;
@@ -288,13 +293,18 @@ export class VerifierLogParser {
 
   private sourceFor(pc: number): number {
     const col = this.pcSource;
-    while (col.length <= pc) col.push(-1);
+    // Dense up to what the input could fill (a program's pcs are about as many as its insn lines); a pc
+    // beyond that (`4294967295: (b7) r0 = 2`) goes to a map, so memory follows the input's size, not its numbers.
+    const dense = pc < col.length || pc <= DENSE_PC_SLACK + 4 * this.insnLine.length;
+    if (dense) while (col.length <= pc) col.push(-1);
     if (this.sourceFresh) {
-      col.data[pc] = this.curSource;
+      if (dense) col.data[pc] = this.curSource;
+      else this.pcSourceSparse.set(pc, this.curSource);
       this.sourceFresh = false;
       return this.curSource;
     }
-    const known = col.data[pc];
+    let known = dense ? col.data[pc] : -1;
+    if (known < 0 && this.pcSourceSparse.size) known = this.pcSourceSparse.get(pc) ?? -1;
     if (known >= 0) {
       this.curSource = known;
       return known;

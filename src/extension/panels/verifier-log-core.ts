@@ -46,6 +46,8 @@ export class CoreLogDocument implements LogDocument {
   readonly error?: LogErrorInfo;
   readonly branches: number[] = [];
   readonly segments: number[] = [];
+  /** The rejected register's value at the rejected instruction, as the explanation derived it (the message's r). */
+  private atError?: { row: number; slot: string; value: string };
 
   constructor(readonly log: VerifierLog) {
     this.rowCount = log.lineCount;
@@ -86,6 +88,7 @@ export class CoreLogDocument implements LogDocument {
       info.fix = x.fix;
       if (x.fixCode) info.fixCode = x.fixCode;
       if (x.history.length) info.history = x.history.map(link);
+      if (x.value && x.register && err.insnLogLine >= 0) this.atError = { row: err.insnLogLine, slot: x.register, value: x.value };
     }
     return info;
   }
@@ -163,6 +166,8 @@ export class CoreLogDocument implements LogDocument {
         return { value, chain: linkUp(chain) };
       }
       value = printed ?? log.stateBefore(row).get(slot);
+      // The printed state can lag behind the range a bounds check gave a copy of this register.
+      if (this.atError?.row === row && this.atError.slot === slot) value = this.atError.value;
     } else {
       value = log.printedState(row).find((e) => e.name === slot)?.value ?? log.stateBefore(row).get(slot);
     }

@@ -33,7 +33,7 @@ describe('core/verifier/explain', () => {
   it('missing metadata bounds check: byte count, r=0, the check to add, the register history', () => {
     const e = explain(logOf('meta_no_bounds.l2.log'))!;
     assert.equal(e.id, 'packet-meta-range');
-    assert.deepEqual(e.facts, { off: 4, size: 4, range: 0, needed: 8 });
+    assert.deepEqual(e.facts, { off: 4, size: 4, range: 0, needed: 8, kind: 'pkt_meta' });
     assert.match(e.explanation, /r=0/);
     assert.match(e.fixCode!, /if \(\(void \*\)\(meta \+ 1\) > data\)/);
     assert.match(e.fixCode!, /meta \+ 8 > data/);
@@ -45,9 +45,67 @@ describe('core/verifier/explain', () => {
 
   it('too-small metadata bounds check: names the check that proved only r bytes', () => {
     const e = explain(logOf('meta_short_check.l1.log'))!;
-    assert.deepEqual(e.facts, { off: 4, size: 4, range: 4, needed: 8, check_insn: 9 });
+    assert.deepEqual(e.facts, { off: 4, size: 4, range: 4, needed: 8, kind: 'pkt_meta', check_insn: 9 });
     assert.match(e.explanation, /insn 9 \(line 14\) proved only 4 bytes/);
     assert.match(e.fix, /not meta \+ 4/);
+  });
+
+  it('a void/__naked global function: the note is not the error, the final complaint is (real logs, both levels)', () => {
+    for (const lvl of ['l1', 'l2']) {
+      const range = logOf(`naked_meta_range.${lvl}.log`);
+      assert.equal(range.error()!.message, 'invalid access to packet, off=8 size=8, R1(id=0,off=8,r=8)', lvl);
+      assert.equal(range.summary().truncated, false, lvl);
+      const gv = logOf(`global_void.${lvl}.log`).error()!;
+      assert.equal(gv.message, "Caller passes invalid args into func#1 ('set_mark')", lvl);
+      assert.deepEqual(gv.details, ["Global function set_mark() doesn't return scalar. Only those are supported."], lvl);
+      assert.equal(gv.insn, 1);
+    }
+    const e = explain(logOf('global_void.l1.log'))!;
+    assert.equal(e.id, 'global-func-return');
+    assert.match(e.fix, /set_mark\(\) static/);
+  });
+
+  it('every explanation that names a pointer kind agrees with the register type in the log', () => {
+    for (const f of readdirSync(LOGS).filter((x) => x.endsWith('.log'))) {
+      const log = logOf(f);
+      const e = explain(log);
+      if (!e?.register) continue;
+      const kinds = new Set(e.history.filter((h) => h.slot === e.register && h.value).map((h) => h.value!.replace(/\(.*/, '')));
+      const text = `${e.explanation} ${e.fix} ${e.fixCode ?? ''}`;
+      if (kinds.has('pkt_meta') && e.id !== 'stale-packet-pointer') {
+        assert.ok(e.facts.kind === undefined || e.facts.kind === 'pkt_meta', f);
+        assert.doesNotMatch(text, /data_end|\bpkt:|a number cast/, f);
+      }
+      if (kinds.has('pkt')) assert.doesNotMatch(text, /pkt_meta/, f);
+    }
+  });
+
+  it('a pkt_meta access is checked against data, with the bytes it needs, not a sizeof guess', () => {
+    const e = explain(logOf('naked_meta_range.l1.log'))!;
+    assert.equal(e.id, 'packet-meta-range');
+    assert.deepEqual(e.facts, { off: 8, size: 8, range: 8, needed: 16, kind: 'pkt_meta', check_insn: 8 });
+    assert.match(e.fixCode!, /\(void \*\)meta \+ 16 > data\)/);
+    assert.doesNotMatch(e.fixCode!, /sizeof\(\*meta\) ==/);
+    // The state before insn 10 still prints R1 with r=0; the range at the access is the message's r=8.
+    assert.equal(e.value, 'pkt_meta(r=8)');
+  });
+
+  it('a negative offset is explained as before the start of the area, not as bytes to prove', () => {
+    const e = explain(logOf('naked_meta_negative.l2.log'))!;
+    assert.equal(e.facts.off, -7);
+    assert.match(e.explanation, /7 bytes before ctx->data_meta/);
+    assert.doesNotMatch(formatExplanation(e), /-\d+ bytes are there|prove -/);
+    assert.match(e.fixCode!, /bpf_xdp_adjust_meta\(ctx, -/);
+  });
+
+  it('a pointer made stale by bpf_xdp_adjust_meta is explained as invalidated, not as a number cast', () => {
+    for (const lvl of ['l1', 'l2']) {
+      const e = explain(logOf(`naked_meta_stale.${lvl}.log`))!;
+      assert.equal(e.id, 'stale-packet-pointer', lvl);
+      assert.deepEqual([e.facts.was, e.facts.call_insn, e.facts.helper], ['pkt_meta', 12, 'bpf_xdp_adjust_meta'], lvl);
+      assert.match(e.fix, /re-read ctx->data_meta/);
+      assert.doesNotMatch(e.explanation, /cast/);
+    }
   });
 
   it('negative and unbounded offsets show where the offset came from', () => {
