@@ -7,8 +7,9 @@ import { disasmCommand } from './disasm';
 import { doctorCommand } from './doctor';
 import { lspCommand } from './lsp';
 import { loadCommand } from './load';
+import { matrixCommand } from './matrix';
 import { logCommand } from './log';
 import { runCommand } from './run';
 import { relocsCommand } from './relocs';
 
-export const commands: CliCommand[] = [btfCommand, buildCommand, checkCommand, disasmCommand, doctorCommand, lspCommand, relocsCommand, runCommand, logCommand, loadCommand];
+export const commands: CliCommand[] = [btfCommand, buildCommand, checkCommand, disasmCommand, doctorCommand, lspCommand, relocsCommand, runCommand, logCommand, loadCommand, matrixCommand];
