@@ -24,4 +24,5 @@ export const commands: CommandEntry[] = [
   { name: 'run', summary: 'run an XDP program on a host and print decoded data_meta per packet', load: async () => (require('./run') as typeof import('./run')).runCommand },
   { name: 'log', summary: 'summarise a BPF verifier log and explain why the program was rejected', load: async () => (require('./log') as typeof import('./log')).logCommand },
   { name: 'load', summary: 'load a BPF object on this host, print the verifier summary and explanation, then unload', load: async () => (require('./load') as typeof import('./load')).loadCommand },
+  { name: 'matrix', summary: 'judge programs against several kernels: static checks per kernel BTF and each kernel\'s real verifier in a microVM', load: async () => (require('./matrix') as typeof import('./matrix')).matrixCommand },
 ];
