@@ -46,12 +46,15 @@ static char *parse_string(char *p, char **out, size_t *len)
 		case 'r': *w++ = '\r'; break;
 		case 't': *w++ = '\t'; break;
 		case 'u': {
-			int a = hexval(p[0]), b = hexval(p[1]), d = hexval(p[2]), e = hexval(p[3]);
-			unsigned cp;
-			if (a < 0 || b < 0 || d < 0 || e < 0)
-				return NULL;
-			cp = (a << 12) | (b << 8) | (d << 4) | e;
-			p += 4;
+			unsigned cp = 0;
+			/* One digit at a time: a line ending in a lone \u must not be read past its NUL. */
+			for (int i = 0; i < 4; i++) {
+				int h = hexval(*p);
+				if (h < 0)
+					return NULL;
+				cp = (cp << 4) | (unsigned)h;
+				p++;
+			}
 			/* Paths and names are ASCII in practice; encode the BMP as UTF-8, surrogates as '?'. */
 			if (cp < 0x80) {
 				*w++ = (char)cp;

@@ -25,7 +25,12 @@ void op_hello(int64_t id, const struct jreq *r)
 	struct utsname u;
 	struct sb s = { 0 };
 	int64_t want = jreq_num(r, "version", PROTOCOL_VERSION);
+	int64_t hb = jreq_num(r, "heartbeat", 0);
 	uname(&u);
+	if (hb < 0 || hb > 3600) {
+		reply_error(id, "bad_request", 0, NULL, "heartbeat must be 0..3600 seconds");
+		return;
+	}
 	if (want != PROTOCOL_VERSION) {
 		reply_error(id, "version", 0, NULL, "client speaks protocol %lld, this agent speaks %d",
 			    (long long)want, PROTOCOL_VERSION);
@@ -35,6 +40,9 @@ void op_hello(int64_t id, const struct jreq *r)
 	sb_fmt(&s, ",\"version\":%d,\"agent\":\"%s\",\"arch\":\"%s\",\"kernel\":", PROTOCOL_VERSION, AGENT_VERSION, AGENT_ARCH);
 	sb_str(&s, u.release);
 	sb_fmt(&s, ",\"libbpf\":\"%u.%u\",\"pid\":%d", libbpf_major_version(), libbpf_minor_version(), (int)getpid());
+	/* From now on the client promises a line at least every `heartbeat` seconds; silence past it detaches all. */
+	heartbeat_s = (int)hb;
+	sb_fmt(&s, ",\"heartbeat\":%d", heartbeat_s);
 	reply_end(&s);
 	free(s.p);
 }

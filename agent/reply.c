@@ -1,6 +1,7 @@
 /* Protocol output: the private protocol fd, JSON reply/error lines, and libbpf message capture. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,17 +16,33 @@ int proto_fd = -1;
 volatile sig_atomic_t stop_requested;
 struct sb libbpf_msgs;
 int libbpf_debug;
+int heartbeat_s;
 
 void out_line(struct sb *s)
 {
 	size_t off = 0;
 	sb_raw(s, "\n", 1);
+	if (stop_requested) {
+		/* Already giving up on the client (silent or gone): do not block on it again. */
+		s->len = 0;
+		return;
+	}
 	while (off < s->len) {
 		ssize_t n = write(proto_fd, s->p + off, s->len - off);
 		if (n < 0) {
+			struct pollfd pf = { .fd = proto_fd, .events = POLLOUT };
 			if (errno == EINTR)
 				continue;
-			/* The client is gone: stop; links die with the process. */
+			/* proto_fd is non-blocking: a client that stopped reading gets the heartbeat's time, then we stop. */
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				int pr = poll(&pf, 1, heartbeat_s > 0 ? heartbeat_s * 1000 : -1);
+				if (pr > 0 || (pr < 0 && errno == EINTR && !stop_requested))
+					continue;
+				if (pr == 0)
+					fprintf(stderr, "xdp-meta-agent: the client read nothing for %d s: "
+						"detaching everything and exiting\n", heartbeat_s);
+			}
+			/* The client is gone or silent: stop; links die with the process. */
 			stop_requested = 1;
 			break;
 		}

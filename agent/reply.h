@@ -11,6 +11,7 @@ extern int proto_fd;                        /* a private dup of the original std
 extern volatile sig_atomic_t stop_requested;
 extern struct sb libbpf_msgs;               /* libbpf messages of the current request */
 extern int libbpf_debug;                    /* keep LIBBPF_DEBUG messages too */
+extern int heartbeat_s;                     /* > 0: the client promised a line at least this often (hello) */
 
 /* Writes s plus a newline to the protocol fd and empties s; a gone client sets stop_requested. */
 void out_line(struct sb *s);

@@ -621,6 +621,12 @@ static void dispatch(char *line)
 	else if (!strcmp(op, "test_run")) op_test_run(id, &r);
 	else if (!strcmp(op, "detach")) op_detach(id, &r);
 	else if (!strcmp(op, "unload")) op_unload(id, &r);
+	else if (!strcmp(op, "ping")) {
+		struct sb s = { 0 };
+		reply_begin(&s, id);
+		reply_end(&s);
+		free(s.p);
+	}
 	else if (!strcmp(op, "bye")) {
 		struct sb s = { 0 };
 		cleanup_all();
@@ -639,9 +645,35 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/*
+ * Links whose interface went away: the kernel detached them when the device was unregistered. Tell the
+ * client once (a "detached" event) and drop the link, so a run does not go on silently capturing nothing.
+ */
+static void check_links(void)
+{
+	char name[IF_NAMESIZE];
+	for (int i = 0; i < MAX_LINKS; i++) {
+		struct link *l = &links[i];
+		struct sb s = { 0 };
+		if (!l->id || if_indextoname((unsigned)l->ifindex, name))
+			continue;
+		sb_fmt(&s, "{\"ev\":\"detached\",\"link\":%d,\"ifindex\":%d,\"reason\":\"interface_gone\"}", l->id, l->ifindex);
+		out_line(&s);
+		free(s.p);
+		link_close(l);
+	}
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: xdp-meta-agent [--btf PATH] [--ssh-connection \"CLIENT CPORT SERVER SPORT\"] [--version]\n"
+	fprintf(stderr, "usage: xdp-meta-agent [--btf PATH] [--ssh-connection \"CLIENT CPORT SERVER SPORT\"] [--max-line BYTES] [--version]\n"
 			"Speaks the xdp-meta agent protocol (JSON lines) on stdin/stdout; exits when stdin closes.\n");
 }
 
@@ -650,6 +682,10 @@ int main(int argc, char **argv)
 	struct sb in = { 0 };
 	struct timespec last_stats = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	/* Requests carry base64 objects: 64 MiB is far above any real one, and bounds what a bad client can make us hold. */
+	size_t max_line = 64u << 20;
+	bool discarding = false;
+	double last_input = mono_s();
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--btf") && i + 1 < argc) {
@@ -658,6 +694,10 @@ int main(int argc, char **argv)
 			ssh_connection = argv[++i];
 			if (!*ssh_connection)
 				ssh_connection = NULL;
+		} else if (!strcmp(argv[i], "--max-line") && i + 1 < argc) {
+			max_line = strtoul(argv[++i], NULL, 10);
+			if (max_line < 64)
+				max_line = 64;
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("xdp-meta-agent %s protocol %d %s\n", AGENT_VERSION, PROTOCOL_VERSION, AGENT_ARCH);
 			return 0;
@@ -670,6 +710,8 @@ int main(int argc, char **argv)
 	if (proto_fd < 0 || dup2(2, 1) < 0)
 		return 70;
 	fcntl(proto_fd, F_SETFD, FD_CLOEXEC);
+	/* Writes wait for a slow client, but never forever once it promised a heartbeat (out_line). */
+	fcntl(proto_fd, F_SETFL, fcntl(proto_fd, F_GETFL) | O_NONBLOCK);
 	/* A bigger pipe lets row bursts leave while the client is still decoding (fails harmlessly on non-pipes). */
 	fcntl(proto_fd, F_SETPIPE_SZ, 1 << 20);
 	signal(SIGPIPE, SIG_IGN);
@@ -701,15 +743,34 @@ int main(int argc, char **argv)
 			for (int i = 0; i < MAX_PROGS; i++)
 				if (progs[i].id && progs[i].capture_id)
 					emit_stats(&progs[i], false);
+			check_links();
+		}
+		if (heartbeat_s > 0 && !(n > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) &&
+		    mono_s() - last_input > heartbeat_s) {
+			/* The client (or the connection to it) went silent: we cannot know it still watches, so detach. */
+			fprintf(stderr, "xdp-meta-agent: no word from the client for %d s: detaching everything and exiting\n",
+				heartbeat_s);
+			break;
 		}
 		if (n > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			char buf[65536];
+			char *from = buf;
 			ssize_t got = read(0, buf, sizeof(buf));
 			if (got < 0 && errno == EINTR)
 				continue;
 			if (got <= 0)
 				break; /* stdin closed: the client is gone */
-			sb_raw(&in, buf, (size_t)got);
+			last_input = mono_s();
+			if (discarding) {
+				/* The rest of an over-long line: drop it up to its newline. */
+				char *nl = memchr(buf, '\n', (size_t)got);
+				if (!nl)
+					continue;
+				discarding = false;
+				got -= nl + 1 - buf;
+				from = nl + 1;
+			}
+			sb_raw(&in, from, (size_t)got);
 			for (;;) {
 				char *nl = memchr(in.p, '\n', in.len);
 				size_t used;
@@ -717,17 +778,29 @@ int main(int argc, char **argv)
 					break;
 				*nl = '\0';
 				used = (size_t)(nl - in.p) + 1;
-				if (nl > in.p)
+				if (used - 1 > max_line)
+					reply_error(-1, "limit", 0, NULL, "request line of %zu bytes is longer than the limit (%zu): discarded",
+						    used - 1, max_line);
+				else if (nl > in.p)
 					dispatch(in.p);
 				memmove(in.p, in.p + used, in.len - used);
 				in.len -= used;
 				if (stop_requested)
 					break;
 			}
+			/* A long request (a load) is not the client's silence. */
+			last_input = mono_s();
+			if (in.len > max_line) {
+				reply_error(-1, "limit", 0, NULL, "request line longer than the limit (%zu bytes): discarded", max_line);
+				in.len = 0;
+				discarding = true;
+			}
 		}
 		if (rings_dirty)
 			rebuild_rings();
 	}
 	cleanup_all();
+	free(in.p);
+	free(libbpf_msgs.p);
 	return 0;
 }

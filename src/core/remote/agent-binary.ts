@@ -10,6 +10,8 @@ export interface AgentBinary {
   path: string;
   /** First 16 hex digits of the SHA-256 of the file: names it in the host's cache. */
   hash: string;
+  /** The whole SHA-256 (hex): a copy on a host is run only when its content has it. */
+  sha256: string;
   bytes: Buffer;
 }
 
@@ -46,7 +48,8 @@ export function findAgentBinary(arch: string = unameArch()): AgentBinary {
   } catch (e) {
     throw new ToolError(`${override ? 'XDP_META_AGENT: ' : ''}${(e as Error).message}`, { cause: e });
   }
-  const bin: AgentBinary = { arch, path: file, bytes, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16) };
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const bin: AgentBinary = { arch, path: file, bytes, sha256, hash: sha256.slice(0, 16) };
   cache.set(file, bin);
   return bin;
 }

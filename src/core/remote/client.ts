@@ -170,6 +170,10 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     const known = diagnoseSshStderr(this.host, stderr);
     if (known) return known;
     const last = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+    const mismatch = /^xdp-meta-agent-mismatch: (.*)$/m.exec(stderr)?.[1];
+    if (mismatch && !this.hello) {
+      return new RemoteError('agent-mismatch', this.host, `not started: ${mismatch} (damaged since the check); the next run uploads a fresh copy`);
+    }
     if (/No such file or directory|not found|Exec format error/.test(stderr) && !this.hello) {
       return new RemoteError('agent-start', this.host, `the agent could not start: ${last}`);
     }

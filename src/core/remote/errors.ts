@@ -5,7 +5,7 @@ import type { AgentErrorCode } from './protocol';
 export type RemoteErrorKind =
   | 'host-key-unknown' | 'host-key-changed' | 'auth-refused' | 'connection-refused' | 'unresolved-host'
   | 'timeout' | 'sudo-password' | 'no-sudo' | 'agent-missing' | 'agent-start' | 'protocol' | 'closed'
-  | 'ssh-failed' | 'unsupported-arch';
+  | 'ssh-failed' | 'unsupported-arch' | 'upload-failed' | 'agent-mismatch' | 'host-key-option';
 
 /** Transport or protocol failure talking to the agent on `host`. */
 export class RemoteError extends XdpMetaError {

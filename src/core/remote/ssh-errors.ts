@@ -33,8 +33,11 @@ export function diagnoseSshStderr(host: string, stderr: string): RemoteError | u
   }
   if (/sudo: (a password is required|a terminal is required)|sudo: .*password/.test(text)) {
     return new RemoteError('sudo-password', host,
-      `sudo wants a password, and xdp-meta runs \`sudo -n\` (non-interactive). Connect as root, or allow the agent ` +
-      `without a password (a sudoers NOPASSWD rule for ~/.cache/xdp-meta/agent-*).`);
+      `sudo wants a password, and xdp-meta runs \`sudo -n\` (non-interactive). Connect as root, or install the agent ` +
+      `once where only root can write and allow just that: \`sudo install -D -o root -g root -m 0755 ` +
+      `~/.cache/xdp-meta/agent-HASH /usr/local/lib/xdp-meta/agent-HASH\` and a sudoers rule ` +
+      `\`USER ALL=(root) NOPASSWD: /usr/local/lib/xdp-meta/agent-*\` (xdp-meta checks its sha256 before every start). ` +
+      `Never allow ~/.cache/xdp-meta/agent-* without a password: the user can write there, so that is root for the account.`);
   }
   if (/is not in the sudoers file|may not run sudo|not allowed to execute/.test(text)) {
     return new RemoteError('no-sudo', host,

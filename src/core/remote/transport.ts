@@ -1,5 +1,9 @@
 // Starts the agent: locally (spawn, sudo -n when not root) or over the system OpenSSH client (upload once per hash, then run).
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import {
+  CACHE_DIR, EXIT_UPLOAD_CUT, parseProbe, probeCommand, startCommand, SYSTEM_AGENT_DIR, uploadCommand,
+} from './agent-cache';
 import { findAgentBinary, localAgentBinaries, unameArch } from './agent-binary';
 import { RemoteError } from './errors';
 import { diagnoseSshStderr } from './ssh-errors';
@@ -19,9 +23,11 @@ export type Target =
     configFile?: string;
     sudo?: SudoPolicy;
     connectTimeoutS?: number;
-    /** Extra `-o Key=Value` options. Host key checking is never turned off: StrictHostKeyChecking=no is refused. */
+    /** Extra `-o Key=Value` options. Host key checking is never turned off: options that accept unknown keys are refused. */
     options?: string[];
     ssh?: string;
+    /** The root-owned install folder to prefer (default /usr/local/lib/xdp-meta; tests point it elsewhere). */
+    systemAgentDir?: string;
   };
 
 /** A running agent: its pipes, and a promise of how it ended. */
@@ -100,9 +106,12 @@ export async function startAgent(target: Target, opts: StartOptions = {}): Promi
 
 function startLocal(target: Extract<Target, { kind: 'local' }>, opts: StartOptions): AgentProcess {
   const bin = findAgentBinary(unameArch());
-  const args = opts.agentArgs ?? [];
+  const args = [...(opts.agentArgs ?? [])];
   const root = process.getuid?.() === 0;
   const useSudo = target.sudo === 'always' || (target.sudo !== 'never' && !root);
+  // Run from an SSH login, this machine's SSH interface is guarded like a remote host's.
+  const conn = process.env.SSH_CONNECTION?.trim();
+  if (conn) args.unshift('--ssh-connection', conn);
   // detached: Ctrl-C in a terminal reaches us, not the agent, so stop() can still detach cleanly.
   const child = useSudo
     ? spawn('sudo', ['-n', bin.path, ...args], { stdio: 'pipe', detached: true })
@@ -111,11 +120,6 @@ function startLocal(target: Extract<Target, { kind: 'local' }>, opts: StartOptio
 }
 
 function sshArgs(t: Extract<Target, { kind: 'ssh' }>): string[] {
-  for (const o of t.options ?? []) {
-    if (/^\s*StrictHostKeyChecking\s*=?\s*(no|off)\b/i.test(o) || /^\s*UserKnownHostsFile\s*=?\s*\/dev\/null/i.test(o)) {
-      throw new RemoteError('ssh-failed', t.host, `refusing ssh option "${o}": xdp-meta never turns off host key checking`);
-    }
-  }
   const a = ['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${t.connectTimeoutS ?? 10}`, '-o', 'ServerAliveInterval=5',
     '-o', 'ServerAliveCountMax=3', '-T'];
   if (t.configFile) a.push('-F', t.configFile);
@@ -126,13 +130,47 @@ function sshArgs(t: Extract<Target, { kind: 'ssh' }>): string[] {
   return a;
 }
 
+/**
+ * Asks ssh itself which host-key options apply (`ssh -G` prints the effective configuration: -o options,
+ * the -F file, ~/.ssh/config) and refuses any that would accept an unknown key or record keys nowhere.
+ */
+export async function checkHostKeyOptions(t: Extract<Target, { kind: 'ssh' }>): Promise<void> {
+  const name = targetName(t);
+  const args = sshArgs(t);
+  const out = await new Promise<string>((resolve, reject) => {
+    execFile(t.ssh ?? 'ssh', ['-G', ...args], { timeout: 10_000, encoding: 'utf8' }, (e, stdout, stderr) => {
+      if (e) {
+        const last = String(stderr).trim().split('\n').pop() ?? '';
+        reject(new RemoteError('ssh-failed', name, `ssh -G refused the options${last ? `: ${last}` : ''}`, { cause: e }));
+      } else resolve(stdout);
+    });
+  });
+  const opt = (k: string) => new RegExp(`^${k} (.*)$`, 'mi').exec(out)?.[1]?.trim() ?? '';
+  const strict = opt('stricthostkeychecking').toLowerCase();
+  if (['false', 'no', 'off', 'accept-new'].includes(strict)) {
+    throw new RemoteError('host-key-option', name, `refusing StrictHostKeyChecking ${strict} (from --ssh-option or ssh_config): ` +
+      `xdp-meta never turns off host key checking, and never accepts unknown host keys. Connect once with \`ssh ${t.host}\`, ` +
+      `check the fingerprint, and accept it.`);
+  }
+  const files = opt('userknownhostsfile').split(/\s+/).filter(Boolean);
+  const nul = files.find((f) => path.posix.normalize(f) === '/dev/null');
+  if (nul !== undefined) {
+    throw new RemoteError('host-key-option', name, `refusing UserKnownHostsFile ${nul} (from --ssh-option or ssh_config): ` +
+      `xdp-meta never turns off host key checking, and a /dev/null known_hosts records nothing to check against.`);
+  }
+}
+
 /** Runs one remote shell command over ssh; rejects with a diagnosed RemoteError when ssh (255) or the command fails. */
-function sshRun(t: Extract<Target, { kind: 'ssh' }>, command: string, input?: Buffer, timeoutMs = 60_000): Promise<string> {
+function sshRun(t: Extract<Target, { kind: 'ssh' }>, command: string, input?: Buffer, timeoutMs = 60_000, what = 'ssh'): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(t.ssh ?? 'ssh', [...sshArgs(t), command], { stdio: 'pipe' });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
     child.stdin.on('error', () => undefined);
@@ -145,7 +183,13 @@ function sshRun(t: Extract<Target, { kind: 'ssh' }>, command: string, input?: Bu
       if (code === 0) return resolve(out);
       const known = diagnoseSshStderr(targetName(t), err);
       if (known) return reject(known);
-      if (signal === 'SIGKILL') return reject(new RemoteError('timeout', targetName(t), `ssh did not finish within ${timeoutMs / 1000} s`));
+      if (timedOut) return reject(new RemoteError('timeout', targetName(t), `${what} did not finish within ${timeoutMs / 1000} s`));
+      if (signal) return reject(new RemoteError('ssh-failed', targetName(t), `${what}: the ssh client was killed (${signal})`));
+      const cut = /^xdp-meta-upload: .*$/m.exec(err)?.[0];
+      if (code === EXIT_UPLOAD_CUT && cut) {
+        return reject(new RemoteError('upload-failed', targetName(t),
+          `the agent upload did not arrive whole (${cut.slice('xdp-meta-upload: '.length)}): nothing was installed; retry`));
+      }
       const last = err.trim().split('\n').pop() ?? '';
       reject(new RemoteError('ssh-failed', targetName(t), `ssh exited with ${code ?? signal}${last ? `: ${last}` : ''}`));
     });
@@ -153,34 +197,40 @@ function sshRun(t: Extract<Target, { kind: 'ssh' }>, command: string, input?: Bu
   });
 }
 
-const CACHE_DIR = '.cache/xdp-meta';
-
 async function startSsh(t: Extract<Target, { kind: 'ssh' }>, opts: StartOptions): Promise<AgentProcess> {
   const name = targetName(t);
-  // One round trip: the host's architecture and which of our agents it already has (executable).
+  await checkHostKeyOptions(t);
+  // One round trip: the host's architecture and the sha256 of every copy of our agents it has.
   const hashes = localAgentBinaries().map((b) => b.hash);
-  const probe = await sshRun(t, `printf 'arch=%s\\n' "$(uname -m)"; for h in ${hashes.join(' ')}; do ` +
-    `test -x ~/${CACHE_DIR}/agent-$h && echo have=agent-$h; done; true`);
-  const arch = /^arch=(\S+)/m.exec(probe)?.[1];
-  if (!arch) throw new RemoteError('protocol', name, `unexpected answer to the architecture probe: ${JSON.stringify(probe.slice(0, 200))}`);
+  const systemDir = t.systemAgentDir ?? SYSTEM_AGENT_DIR;
+  const probe = await sshRun(t, probeCommand(hashes, systemDir));
+  const host = parseProbe(probe);
+  if (!host) throw new RemoteError('protocol', name, `unexpected answer to the architecture probe: ${JSON.stringify(probe.slice(0, 200))}`);
+  const arch = host.arch;
+  if (!host.hasSha256sum) {
+    throw new RemoteError('agent-start', name, 'the host has no sha256sum (coreutils or busybox): xdp-meta runs no agent it cannot verify');
+  }
   let bin;
   try {
     bin = findAgentBinary(arch);
   } catch (e) {
     throw new RemoteError('unsupported-arch', name, `the host is ${arch}, and ${(e as Error).message}`, { cause: e });
   }
-  const remote = `~/${CACHE_DIR}/agent-${bin.hash}`;
-  if (!new RegExp(`^have=agent-${bin.hash}$`, 'm').test(probe)) {
+  let remote = `~/${CACHE_DIR}/agent-${bin.hash}`;
+  const system = host.system.get(bin.hash);
+  const cached = host.cached.get(bin.hash);
+  if (system?.rootOnly && system.sha256 === bin.sha256) {
+    // Installed once by an administrator: root-owned, so a sudo rule naming it grants no more than the agent.
+    remote = `${systemDir}/agent-${bin.hash}`;
+    opts.onProgress?.(`using the root-owned agent ${name}:${remote}`);
+  } else if (cached !== bin.sha256) {
+    if (cached !== undefined) opts.onProgress?.(`the cached agent ${name}:${remote} is damaged (sha256 ${cached.slice(0, 16) || 'unreadable'}…): replacing it`);
     opts.onProgress?.(`uploading the agent (${bin.bytes.length} bytes) to ${name}:${remote}`);
-    await sshRun(t, `umask 077 && mkdir -p ~/${CACHE_DIR} && t=$(mktemp ~/${CACHE_DIR}/.upload.XXXXXX) && cat > "$t" && ` +
-      `chmod 700 "$t" && mv -f "$t" ${remote} && test -x ${remote}`, bin.bytes, 120_000);
+    await sshRun(t, uploadCommand(bin), bin.bytes, 120_000, 'the agent upload');
   }
   const args = (opts.agentArgs ?? []).map(shQuote).join(' ');
   const run = `"$A" --ssh-connection "$SSH_CONNECTION" ${args}`;
-  const sudo = t.sudo ?? 'auto';
-  const cmd = `A=${remote}; ` + (sudo === 'never' ? `exec ${run}`
-    : sudo === 'always' ? `exec sudo -n ${run}`
-      : `if [ "$(id -u)" = 0 ]; then exec ${run}; else exec sudo -n ${run}; fi`);
+  const cmd = startCommand(remote, bin.sha256, run, t.sudo ?? 'auto', remote.startsWith('~/'));
   // detached as above; if we die, ssh sees stdin close, the agent sees EOF and exits, the kernel detaches.
   const child = spawn(t.ssh ?? 'ssh', [...sshArgs(t), cmd], { stdio: 'pipe', detached: true });
   return wrap(child, name, true);

@@ -25,6 +25,12 @@ describe('core/remote/ssh-errors', () => {
       assert.match(e.message, hint);
     });
   }
+  it('the sudo advice names a root-owned install, never a NOPASSWD rule for the user-writable cache', () => {
+    const e = diagnoseSshStderr('user@box', 'sudo: a password is required');
+    assert.match(String(e?.message), /sudo install -D -o root -g root -m 0755 .* \/usr\/local\/lib\/xdp-meta\/agent-HASH/);
+    assert.match(String(e?.message), /NOPASSWD: \/usr\/local\/lib\/xdp-meta\/agent-\*/);
+    assert.doesNotMatch(String(e?.message), /NOPASSWD[^.]*~\/\.cache/);
+  });
   it('leaves unknown text undiagnosed', () => {
     assert.equal(diagnoseSshStderr('box', 'some other failure'), undefined);
   });
