@@ -40,3 +40,11 @@ export async function checkCurrentFile(ctx: Ctx, args?: CodeLensArgs | vscode.Ur
   }
   return result;
 }
+
+/** Re-checks every open document the server handles, without messages (the results update diagnostics and the status bar). */
+export async function recheckOpenDocuments(ctx: Ctx): Promise<void> {
+  const client = ctx.client;
+  if (!client || !ctx.trusted) return;
+  await Promise.all(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) =>
+    client.sendRequest<CheckResult | null>(CheckNowRequest, { uri: d.uri.toString() }).then((r) => { if (r) ctx.setResult(r); }, () => undefined)));
+}

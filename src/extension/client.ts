@@ -4,6 +4,9 @@ import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient
 import { BPF_C_GLOB, CheckResultNotification, type CheckResult, type InitOptions } from '../shared/protocol';
 import type { Ctx } from './ctx';
 
+/** Headers the server hears about (open buffers and changes on disk) to re-check the sources that include them. */
+const HEADER_GLOB = '**/*.h';
+
 type LanguageClientModule = typeof import('vscode-languageclient/node');
 // Loaded on first start, not at activation: it is most of the bundle's evaluation time.
 const languageClient = (): LanguageClientModule => require('vscode-languageclient/node') as LanguageClientModule;
@@ -33,7 +36,9 @@ export async function startServer(ctx: Ctx): Promise<void> {
   const globs = [BPF_C_GLOB, ...ctx.config.documentGlobs];
   const init: InitOptions = { trusted: ctx.trusted, settings: ctx.config.serverSettings(remoteBtf(ctx)) };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: globs.map((pattern) => ({ scheme: 'file', pattern })),
+    // Headers too: the server compiles their unsaved text into the sources that include them (it checks only `globs`).
+    documentSelector: [...globs, HEADER_GLOB].map((pattern) => ({ scheme: 'file', pattern })),
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(HEADER_GLOB) },
     initializationOptions: init,
     outputChannel: ctx.output,
     traceOutputChannel: ctx.output,

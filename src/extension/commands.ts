@@ -6,6 +6,7 @@ import { writeCompileCommands } from './compile-commands';
 import type { Ctx, CommandFactory } from './ctx';
 import { runOnHost } from './run-on-host';
 import { selectTarget } from './target';
+import { setTargetBtf } from './target-btf';
 import { newProjectFromTemplate } from './templates';
 import { loadAndShowVerifierLog, openVerifierLogViewer } from './verifier-log';
 import { generateVmlinuxH } from './vmlinux';
@@ -16,7 +17,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
   [Commands.openVerifierLogViewer]: (ctx) => (uri) => openVerifierLogViewer(ctx, uri),
   [Commands.runOnHost]: (ctx) => (args) => runOnHost(ctx, args),
   [Commands.selectTarget]: (ctx) => () => selectTarget(ctx),
-  [Commands.generateVmlinuxH]: (ctx) => () => generateVmlinuxH(ctx),
+  [Commands.generateVmlinuxH]: (ctx) => (args) => generateVmlinuxH(ctx, args),
   [Commands.writeCompileCommands]: (ctx) => () => writeCompileCommands(ctx),
   [Commands.newProjectFromTemplate]: (ctx) => () => newProjectFromTemplate(ctx),
   [Commands.restartServer]: (ctx) => async () => {
@@ -24,6 +25,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
     ctx.output.info('language server restarted');
   },
   [Commands.showOutput]: (ctx) => () => ctx.output.show(true),
+  [Commands.setTargetBtf]: (ctx) => (args) => setTargetBtf(ctx, args),
 };
 
 export function commandIds(): CommandId[] {

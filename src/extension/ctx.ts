@@ -10,11 +10,13 @@ export class Ctx {
   readonly config = new Config();
   readonly output: vscode.LogOutputChannel;
   client?: LanguageClient;
+  /** The newest check result, and the newest per document (the status bar shows the active editor's). */
   lastResult?: CheckResult;
+  readonly results = new Map<string, CheckResult>();
   /** BTF fetched from a remote target, by host name (local targets use the running kernel's). */
   readonly remoteBtf = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<void>();
-  /** Fires when the target, the trust state or the last result changes (the status bar listens). */
+  /** Fires when the target, the trust state or a check result changes (the status bar listens). */
   readonly onDidChange = this.changed.event;
 
   constructor(readonly extCtx: vscode.ExtensionContext) {
@@ -45,7 +47,13 @@ export class Ctx {
 
   setResult(r: CheckResult): void {
     this.lastResult = r;
+    this.results.set(r.uri, r);
     this.changed.fire();
+  }
+
+  /** The newest check result of a document (by URI string), if it was checked. */
+  resultFor(uri: string): CheckResult | undefined {
+    return this.results.get(uri);
   }
 
   /** False (and a message saying why) in an untrusted workspace: nothing that runs a tool may start there. */

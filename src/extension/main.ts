@@ -1,5 +1,6 @@
 // Entry of dist/extension.js: builds the context, registers the command table, activates each feature.
 import * as vscode from 'vscode';
+import * as activeEditor from './active-editor';
 import * as client from './client';
 import * as panels from './panels-hook';
 import { commandTable } from './commands';
@@ -28,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): XdpMetaApi {
       }
     }));
   }
-  for (const feature of [trust, target, status, panels, verifierDiagnostics, client]) feature.activate(ctx);
+  for (const feature of [trust, target, activeEditor, status, panels, verifierDiagnostics, client]) feature.activate(ctx);
   ctx.output.info(`activated in ${(performance.now() - t0).toFixed(1)} ms (${ctx.trusted ? 'trusted' : 'restricted'} workspace)`);
   return { ctx };
 }

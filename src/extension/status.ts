@@ -1,7 +1,8 @@
-// Status bar item: the target and the last check result; "restricted" in an untrusted workspace.
+// Status bar item: the target and the active editor's check result; "restricted" in an untrusted workspace.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Commands } from '../shared/protocol';
+import { Commands, type CheckResult } from '../shared/protocol';
+import { isBpfSource } from './active-editor';
 import type { Ctx } from './ctx';
 
 export const STATUS_ITEM_ID = 'xdpMeta.status';
@@ -11,14 +12,21 @@ export function activate(ctx: Ctx): void {
   item.name = 'XDP Metadata';
   item.command = Commands.selectTarget;
   const update = () => render(ctx, item);
-  ctx.pushCleanup(item, ctx.onDidChange(update));
+  ctx.pushCleanup(item, ctx.onDidChange(update), vscode.window.onDidChangeActiveTextEditor(update));
   update();
   item.show();
 }
 
+/** The result to show: the active editor's, when it is a BPF source (none yet: "not checked yet"). */
+function activeResult(ctx: Ctx): { file?: string; result?: CheckResult } {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc || !isBpfSource(ctx, doc)) return {};
+  return { file: path.basename(doc.uri.fsPath), result: ctx.resultFor(doc.uri.toString()) };
+}
+
 function render(ctx: Ctx, item: vscode.StatusBarItem): void {
   const target = ctx.target.name;
-  const r = ctx.lastResult;
+  const { file, result: r } = activeResult(ctx);
   if (!ctx.trusted) {
     // Once the server has answered for a document, say that nothing was checked (and why, in the tooltip).
     item.text = `$(workspace-untrusted) XDP: ${target} · restricted${r?.status === 'untrusted' ? ' · not checked' : ''}`;
@@ -29,9 +37,8 @@ function render(ctx: Ctx, item: vscode.StatusBarItem): void {
   }
   item.backgroundColor = undefined;
   let result = '';
-  let detail = 'No check has run yet.';
+  let detail = file ? `${file}: not checked yet.` : 'No BPF source in the active editor.';
   if (r) {
-    const file = path.basename(vscode.Uri.parse(r.uri).fsPath);
     const timing = `compile ${Math.round(r.compileMs)} ms, check ${Math.round(r.checkMs)} ms`;
     if (r.status === 'no-clang') { result = ' · $(error) no clang'; detail = r.detail ?? 'No clang found.'; }
     else if (r.status === 'internal-error') { result = ' · $(bug) failed'; detail = `The analysis of ${file} failed: ${r.detail ?? ''}`; }
@@ -42,5 +49,5 @@ function render(ctx: Ctx, item: vscode.StatusBarItem): void {
   }
   item.text = `$(server-environment) XDP: ${target}${result}`;
   item.tooltip = `XDP Metadata — target: ${target === 'local' ? 'this machine\'s kernel' : target}\n${detail}\nClick to select the target.`;
-  item.accessibilityInformation = { label: `XDP Metadata: target ${target}${r ? `, ${r.errors} errors` : ''}` };
+  item.accessibilityInformation = { label: `XDP Metadata: target ${target}${r ? `, ${file}: ${r.errors} errors` : ''}` };
 }

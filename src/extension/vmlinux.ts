@@ -4,12 +4,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { dumpC, kernelBtf, readBtfFile, type Btf } from '../core/btf';
 import type { Ctx } from './ctx';
+import { recheckOpenDocuments } from './check';
 import { fetchRemoteBtf } from './target';
+import { targetBtfPath } from './target-btf';
 
-export async function generateVmlinuxH(ctx: Ctx): Promise<string | undefined> {
+/** `args.uri` (the quick fix on "'vmlinux.h' file not found"): write it beside that file. */
+export async function generateVmlinuxH(ctx: Ctx, args?: { uri?: string }): Promise<string | undefined> {
   const target = ctx.target;
   if (target.kind === 'ssh' && !ctx.requireTrust('Reading BTF from a remote host')) return undefined;
-  const folder = defaultFolder();
+  const folder = args?.uri ? path.dirname(vscode.Uri.parse(args.uri).fsPath) : defaultFolder();
   if (!folder) {
     void vscode.window.showWarningMessage('XDP Metadata: open a folder first; vmlinux.h is written into the workspace.');
     return undefined;
@@ -24,7 +27,7 @@ export async function generateVmlinuxH(ctx: Ctx): Promise<string | undefined> {
       { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: generating vmlinux.h from ${target.name === 'local' ? 'this kernel' : target.name}` },
       async (progress, token) => {
         let btf: Btf;
-        if (ctx.config.targetBtf) btf = readBtfFile(ctx.config.targetBtf);
+        if (ctx.config.targetBtf) btf = readBtfFile(targetBtfPath(ctx));
         else if (target.kind === 'ssh') {
           progress.report({ message: 'fetching BTF over ssh' });
           let file = ctx.remoteBtf.get(target.name);
@@ -40,6 +43,8 @@ export async function generateVmlinuxH(ctx: Ctx): Promise<string | undefined> {
       },
     );
     ctx.output.info(`wrote ${out} (${(size / 1e6).toFixed(1)} MB)`);
+    // The files that could not find it compile now: do not leave the error up until the next save.
+    void recheckOpenDocuments(ctx);
     const pick = await vscode.window.showInformationMessage(`XDP Metadata: wrote ${path.basename(out)} (${(size / 1e6).toFixed(1)} MB) to ${folder}`, 'Open');
     if (pick) await vscode.window.showTextDocument(vscode.Uri.file(out));
     return out;

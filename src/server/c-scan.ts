@@ -68,6 +68,11 @@ export function isXdpSection(section: string): boolean {
   return section === 'xdp' || section.startsWith('xdp.') || section.startsWith('xdp/');
 }
 
+/** True for the sections `xdp-meta run` can wrap and capture: XDP (`xdp*`) and TC (`tc`, `tc/...`, `tcx/...`, `classifier`). */
+export function isCaptureSection(section: string): boolean {
+  return isXdpSection(section) || /^(?:tc|tcx|classifier)(?:$|[/.])/.test(section);
+}
+
 /** `struct NAME { ... } ATTRS;` definitions at any nesting depth, with their attribute state. */
 export function findStructs(text: string): StructDef[] {
   const clean = blankCommentsAndStrings(text);

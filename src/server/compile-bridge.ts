@@ -1,8 +1,9 @@
 // Compiles a document's buffer (not the file on disk) with the compile driver and maps its diagnostics for the server.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CancelledError, compileBpf, findClang, type ClangDiagnostic, type ClangInfo } from '../core/compile';
+import { parseDepFile, writeOverlay } from './includes';
 import type { CompileOutcome, CompileRequest, SourceDiagnostic } from './pipeline';
 
 /** The clang to run: the setting when given, else discovery on PATH (cached by the driver). */
@@ -38,13 +39,19 @@ async function compileNow(req: CompileRequest, clang: ClangInfo): Promise<Compil
   const dir = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-lsp-'));
   liveDirs.add(dir);
   const out = path.join(dir, path.basename(req.sourcePath).replace(/\.c$/, '') + '.o');
+  // -MD: the headers it includes, so a header edit re-checks this file; the overlay: unsaved header buffers.
+  const depFile = path.join(dir, 'deps.d');
+  const overlay = req.headerBuffers?.size ? writeOverlay(dir, req.headerBuffers) : undefined;
+  const flags = ['-MD', '-MF', depFile, ...(overlay ? ['-ivfsoverlay', overlay] : []), ...req.extraFlags];
   try {
     const r = await compileBpf({
-      file: req.sourcePath, source: req.text, out, includes: req.includePaths, extraFlags: req.extraFlags,
+      file: req.sourcePath, source: req.text, out, includes: req.includePaths, extraFlags: flags,
       clang, cwd: path.dirname(req.sourcePath), signal: req.signal,
     });
+    let includes: string[] | undefined;
+    try { includes = parseDepFile(readFileSync(depFile, 'utf8'), path.dirname(req.sourcePath)).filter((f) => f !== req.sourcePath); } catch { /* not written: clang failed */ }
     return {
-      objectPath: r.objectPath, compiledPath: req.sourcePath, ms: r.durationMs,
+      objectPath: r.objectPath, compiledPath: req.sourcePath, ms: r.durationMs, includes,
       diagnostics: r.diagnostics.map((d) => fromClang(d, req.sourcePath)), tempDir: dir,
     };
   } catch (e) {

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DIAGNOSTIC_SOURCE_CHECK, DIAGNOSTIC_SOURCE_CLANG } from '../shared/protocol';
+import { splitMessage } from './messages';
 import type { SourceDiagnostic, SourceLocation, SourceSeverity } from './pipeline';
 
 const SEVERITY: Record<SourceSeverity, DiagnosticSeverity> = {
@@ -46,14 +47,20 @@ export function toLspDiagnostic(d: SourceDiagnostic, doc: TextDocument, map: Pat
     location: { uri: pathToFileURL(mapFile(r.file, map)).href, range: lineRange(r, mapFile(r.file, map) === map.sourcePath ? doc : undefined) },
     message: r.message,
   }));
-  let message = d.message;
+  // The check's long messages: the first clause as the message, the rest as related lines at the same place.
+  const split = fromCheck ? splitMessage(d.message) : { first: d.message, details: [] };
+  let message = split.first;
   if (!here) {
     // A finding inside an included header: show it on the first line, with a link to the header itself.
-    related.unshift({ location: { uri: pathToFileURL(file).href, range: lineRange(d, undefined) }, message: d.message });
-    message = `${path.basename(file)}:${d.line}: ${d.message}`;
+    related.unshift({ location: { uri: pathToFileURL(file).href, range: lineRange(d, undefined) }, message: split.first });
+    message = `${path.basename(file)}:${d.line}: ${split.first}`;
+  }
+  const range = here && d.range ? toRange(d.range, doc) : here ? lineRange(d, doc) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  if (split.details.length) {
+    related.splice(here ? 0 : 1, 0, ...split.details.map((detail) => ({ location: { uri: pathToFileURL(file).href, range: here ? range : lineRange(d, undefined) }, message: detail })));
   }
   const diag: Diagnostic = {
-    range: here && d.range ? toRange(d.range, doc) : here ? lineRange(d, doc) : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    range,
     severity: SEVERITY[d.severity],
     source: fromCheck ? DIAGNOSTIC_SOURCE_CHECK : DIAGNOSTIC_SOURCE_CLANG,
     message,

@@ -34,6 +34,8 @@ export interface CompileRequest {
   text: string;
   extraFlags: string[];
   includePaths: string[];
+  /** Unsaved buffers of open headers (absolute path → text), compiled in place of the files. */
+  headerBuffers?: ReadonlyMap<string, string>;
   signal: AbortSignal;
 }
 
@@ -44,6 +46,8 @@ export interface CompileOutcome {
   compiledPath: string;
   diagnostics: SourceDiagnostic[];
   ms: number;
+  /** Headers the source included (clang's dependency output); absent when clang wrote none (a failed compile). */
+  includes?: string[];
   /** Folder holding the object; removed by disposeCompile. */
   tempDir?: string;
 }

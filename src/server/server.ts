@@ -16,11 +16,13 @@ import {
 import { checkObject, loadTarget } from './check-bridge';
 import { codeActions } from './code-actions';
 import { codeLenses } from './code-lens';
+import { commandActions } from './command-actions';
 import { CancelledError, compileBuffer, disposeCompile, resolveClang } from './compile-bridge';
 import type { ClangInfo } from '../core/compile';
 import type { CompileOutcome } from './pipeline';
 import { toLspDiagnostic } from './diagnostics';
 import { hoverAt } from './hover/hover';
+import { IncludeGraph } from './includes';
 import { Scheduler } from './scheduler';
 import { DocumentSelector } from './selector';
 
@@ -39,6 +41,9 @@ export function startServer(connection: Connection): void {
   let reportedUnavailable = '';
   let lensRefresh = false;
   const lensesRefreshed = new Set<string>();
+  // Headers each source included, so a header edit (buffer or disk) re-checks the sources that use it.
+  const includes = new IncludeGraph();
+  const lastStatus = new Map<string, CheckResult['status']>();
 
   const log = (msg: string) => connection.console.log(msg);
   const scheduler = new Scheduler((uri, e) => {
@@ -52,6 +57,7 @@ export function startServer(connection: Connection): void {
   };
 
   const finish = (uri: string, result: CheckResult) => {
+    lastStatus.set(uri, result.status);
     void connection.sendNotification(CheckResultNotification, result);
     for (const w of waiters.get(uri) ?? []) w(result);
     waiters.delete(uri);
@@ -86,13 +92,16 @@ export function startServer(connection: Connection): void {
     }
     let compiled: CompileOutcome;
     try {
-      compiled = await compileBuffer({ sourcePath, text: doc.getText(), extraFlags: settings.extraFlags, includePaths: settings.includePaths, signal }, clang);
+      compiled = await compileBuffer({
+        sourcePath, text: doc.getText(), extraFlags: settings.extraFlags, includePaths: settings.includePaths, headerBuffers: headerBuffers(), signal,
+      }, clang);
     } catch (e) {
       if (e instanceof CancelledError || signal.aborted) return;
       throw e;
     }
     try {
       if (!isCurrent()) return;
+      includes.set(uri, compiled.includes);
       const map = { compiledPath: compiled.compiledPath, sourcePath };
       const diagnostics: Diagnostic[] = compiled.diagnostics.map((d) => toLspDiagnostic(d, doc, map, false));
       let checkMs = 0;
@@ -129,6 +138,16 @@ export function startServer(connection: Connection): void {
     scheduler.schedule(uri, delay, (signal, isCurrent) => analyze(uri, signal, isCurrent));
   };
 
+  /** Open documents the server does not check (headers): their unsaved text replaces the file in compiles. */
+  const headerBuffers = (): Map<string, string> => new Map(documents.all()
+    .filter((d) => d.uri.startsWith('file:') && !selector.matches(d.uri)).map((d) => [fileURLToPath(d.uri), d.getText()]));
+
+  /** Re-checks the open sources that included a changed header. */
+  const recheckDependents = (headerUri: string, delay: number) => {
+    if (!headerUri.startsWith('file:') || selector.matches(headerUri)) return;
+    for (const dep of includes.dependents(fileURLToPath(headerUri))) if (documents.get(dep)) schedule(dep, delay);
+  };
+
   connection.onInitialize((params): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitOptions;
     trusted = init.trusted !== false;
@@ -162,14 +181,35 @@ export function startServer(connection: Connection): void {
   });
   documents.onDidChangeContent((e) => {
     if (justOpened.delete(e.document.uri)) return;
-    if (settings.checkOnType) schedule(e.document.uri, TYPING_DEBOUNCE_MS);
+    if (settings.checkOnType) {
+      schedule(e.document.uri, TYPING_DEBOUNCE_MS);
+      recheckDependents(e.document.uri, TYPING_DEBOUNCE_MS);
+    }
   });
-  documents.onDidSave((e) => schedule(e.document.uri, 0));
+  documents.onDidSave((e) => {
+    schedule(e.document.uri, 0);
+    recheckDependents(e.document.uri, 0);
+  });
   documents.onDidClose((e) => {
+    if (!selector.matches(e.document.uri)) {
+      // A closed header buffer is its file again.
+      justOpened.delete(e.document.uri);
+      return recheckDependents(e.document.uri, 0);
+    }
+    includes.delete(e.document.uri);
+    lastStatus.delete(e.document.uri);
     scheduler.cancel(e.document.uri);
     objectTypes.delete(e.document.uri);
     lensesRefreshed.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  // Headers changed on disk (another tool, a checkout, a generated vmlinux.h): re-check who includes them;
+  // a new file may be the missing include of a source that failed to compile.
+  connection.onDidChangeWatchedFiles((params) => {
+    const created = params.changes.some((c) => c.type === 1);
+    for (const c of params.changes) recheckDependents(c.uri, 0);
+    if (created) for (const d of documents.all()) if (lastStatus.get(d.uri) === 'compile-failed') schedule(d.uri, 0);
   });
 
   connection.onRequest(CheckNowRequest, (params: CheckNowParams) => new Promise<CheckResult | null>((resolve) => {
@@ -198,7 +238,7 @@ export function startServer(connection: Connection): void {
 
   connection.onCodeAction((params) => {
     const doc = documents.get(params.textDocument.uri);
-    return doc ? codeActions(doc, params.context.diagnostics) : [];
+    return doc ? [...codeActions(doc, params.context.diagnostics), ...commandActions(doc, params.context.diagnostics)] : [];
   });
 
   connection.onShutdown(() => scheduler.dispose());

@@ -107,6 +107,8 @@ describe('e2e: the extension in code-server', function () {
     console.log(`      activation visible ${Date.now() - t0} ms after opening the folder`);
     assert.doesNotMatch(await item.innerText(), /restricted/);
 
+    // With a BPF source active, every command's `when` clause holds.
+    await openFile(p, 'prog.bpf.c');
     await openPalette(p, '>XDP Metadata: ');
     const rows = p.locator('.quick-input-list .monaco-list-row');
     await rows.first().waitFor({ timeout: 15_000 });
@@ -120,7 +122,6 @@ describe('e2e: the extension in code-server', function () {
     assert.deepEqual([...seen], COMMAND_TITLES);
     await p.keyboard.press('Escape');
 
-    await openFile(p, 'prog.bpf.c');
     await showProblems(p);
     const problem = p.locator('.markers-panel .monaco-list-row', { hasText: "use of undeclared identifier 'e2e_undeclared_verdict'" }).first();
     await problem.waitFor({ timeout: 60_000 });
