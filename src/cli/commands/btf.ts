@@ -4,6 +4,7 @@ import type { ElfFile } from '../../core/elf/types';
 import { btfFromElf, parseBtf, readBtfBytes, readBtfFile } from '../../core/btf/load';
 import { btfExtFromElf, type BtfExt } from '../../core/btf/ext';
 import { dumpC } from '../../core/btf/c-dump';
+import { bpftoolEnumModes } from '../../core/btf/bpftool-dialect';
 import { dumpRaw, formatTypeRaw } from '../../core/btf/format-raw';
 import { kindCounts, typeToJson } from '../../core/btf/format-json';
 import { BTF_KIND_NAMES, type Btf } from '../../core/btf/types';
@@ -18,11 +19,12 @@ const ARGS = defineArgs({
     format: { type: 'string', choices: FORMATS, default: 'summary', description: 'what to print (default summary; see below)' },
     base: { type: 'string', valueName: 'FILE', description: 'base BTF for split BTF (e.g. --base /sys/kernel/btf/vmlinux for a module)' },
     type: { type: 'string', valueName: 'NAME', description: 'only the type(s) named NAME (and, for c, what they need)' },
+    'like-bpftool': { type: 'boolean', description: 'c: exactly what the bpftool on PATH prints (its libbpf\'s enum mode attributes)' },
   },
   positionals: { name: 'FILE', min: 1, max: 1 },
 });
 
-const usage = `usage: xdp-meta btf FILE [--format summary|json|c|raw] [--base FILE] [--type NAME]
+const usage = `usage: xdp-meta btf FILE [--format summary|json|c|raw] [--base FILE] [--type NAME] [--like-bpftool]
 
 FILE is raw BTF (e.g. /sys/kernel/btf/vmlinux) or a BPF object with a .BTF section.
 
@@ -32,7 +34,11 @@ formats:
   summary  counts per kind, sizes, and the object's .BTF.ext contents
   json     every type as JSON (one object with a "types" array)
   c        a C header like 'bpftool btf dump file FILE format c' (vmlinux.h)
-  raw      the text of 'bpftool btf dump file FILE'`;
+  raw      the text of 'bpftool btf dump file FILE'
+
+The C header forces odd enum sizes with __attribute__((mode(byte)))/mode(word), as libbpf has since
+Dec 2022, so every struct keeps BTF's layout. A bpftool built with older libbpf code (Debian's 7.1)
+leaves them out; --like-bpftool asks the bpftool on PATH which it does and prints the same.`;
 
 function summary(btf: Btf, elf: ElfFile | undefined, ext: BtfExt | undefined): string {
   const lines: string[] = [];
@@ -72,6 +78,9 @@ function selectedIds(btf: Btf, name: string | undefined): number[] | undefined {
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { options: a, positionals: [file] } = parseArgs(ARGS, argv);
   if (!file) throw new UsageError('missing FILE'); // an empty operand ('') names no file
+  if (a['like-bpftool'] && a.format !== 'c') throw new UsageError('--like-bpftool applies to --format c only');
+  // Asked before reading FILE: a missing bpftool is the error to report first, and the answer is cached.
+  const enumModes = a['like-bpftool'] ? await bpftoolEnumModes() : true;
   const base = a.base ? readBtfFile(a.base) : undefined;
   const bytes = readBtfBytes(file);
   let btf: Btf;
@@ -98,7 +107,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       io.out(ids ? ids.map((id) => formatTypeRaw(btf, btf.typeById(id))).join('\n') : dumpRaw(btf));
       break;
     case 'c':
-      io.out(dumpC(btf, { rootIds: ids }));
+      io.out(dumpC(btf, { rootIds: ids, enumModes }));
       break;
   }
   return 0;

@@ -59,6 +59,8 @@ export const checkCommand: CliCommand = {
       // While clang runs in its own process, read and index the kernel BTF the check will need. Only once the
       // compiles have started: their spawns wait in promise jobs, which run before the next macrotask.
       if (targetBtf === undefined) {
+        // A compile that fails meanwhile (no clang) must not count as unhandled: `await compiling` reports it below.
+        compiling.catch(() => undefined);
         await new Promise((resolve) => setImmediate(resolve));
         warmKernelBtf();
       }

@@ -19,6 +19,12 @@ export interface CDumpOptions {
   rootIds?: number[];
   /** Emit the `#ifndef __VMLINUX_H__` guard and the preserve_access_index pragma region (default true). */
   header?: boolean;
+  /**
+   * `__attribute__((mode(byte)))`/`mode(word)` on enums whose BTF size C would not give them (default true, so
+   * the header has BTF's layout). false: leave them out, as a bpftool built with libbpf older than the change
+   * (libbpf commit e6e0e3fd, Dec 2022; e.g. Debian's bpftool 7.1 from Linux 6.1) prints the header.
+   */
+  enumModes?: boolean;
 }
 
 /** One dump: the ordering pass and the emitter share the raw table; each type is emitted at most once. */
@@ -27,11 +33,11 @@ class CDumper {
   private readonly order: TypeOrder;
   private readonly emit: CEmitter;
 
-  constructor(btf: BtfModel) {
+  constructor(btf: BtfModel, enumModes: boolean) {
     this.o = new ByteOut(btf.count * 32);
     const r = new RawTable(btf);
     this.order = new TypeOrder(r);
-    this.emit = new CEmitter(r, this.o, new TypeNames(r), new TypeLayout(r));
+    this.emit = new CEmitter(r, this.o, new TypeNames(r), new TypeLayout(r), enumModes);
   }
 
   dumpType(id: number): void {
@@ -46,7 +52,7 @@ class CDumper {
 /** The C header for `btf` (every type, base included for split BTF), as bpftool prints it. */
 export function dumpC(btf: Btf, opts: CDumpOptions = {}): string {
   if (!(btf instanceof BtfModel)) throw new XdpMetaError(`${btf.source}: C dump needs a BTF from parseBtf/readBtfFile`);
-  const d = new CDumper(btf);
+  const d = new CDumper(btf, opts.enumModes ?? true);
   const header = opts.header ?? true;
   let head = '';
   if (header) {

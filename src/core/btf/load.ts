@@ -3,6 +3,7 @@ import { readInputFile } from '../bpf/object-file';
 import { XdpMetaError } from '../util/errors';
 import { isElf, parseElf } from '../elf/reader';
 import type { ElfFile } from '../elf/types';
+import { restoreKernelBtfIndex, saveKernelBtfIndex } from './index-cache';
 import { BtfModel } from './model';
 import type { Btf } from './types';
 import { parseBtfWire } from './wire';
@@ -50,7 +51,16 @@ export const KERNEL_BTF_PATH = '/sys/kernel/btf/vmlinux';
 
 let vmlinuxCache: Btf | undefined;
 
-/** The running kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per process. */
+/**
+ * The running kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per process. Its name index comes from the
+ * user's cache folder when that holds one for this very file and boot; else the first process to load it
+ * leaves one there when it exits.
+ */
 export function kernelBtf(): Btf {
-  return (vmlinuxCache ??= readBtfFile(KERNEL_BTF_PATH));
+  if (vmlinuxCache) return vmlinuxCache;
+  const btf = readBtfFile(KERNEL_BTF_PATH);
+  if (btf instanceof BtfModel && !restoreKernelBtfIndex(btf, KERNEL_BTF_PATH)) {
+    process.once('exit', () => saveKernelBtfIndex(btf, KERNEL_BTF_PATH));
+  }
+  return (vmlinuxCache = btf);
 }

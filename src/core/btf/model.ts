@@ -361,6 +361,16 @@ export class BtfModel implements Btf {
     return (this.index = new BtfNameIndex(this.wire, bases));
   }
 
+  /** This layer's name index as one array (building it all), for a cache keyed by the BTF file's identity. */
+  serializeNameIndex(): Int32Array {
+    return this.nameIndex().serialize();
+  }
+
+  /** Adopts a name index serializeNameIndex() made from the very same BTF; false when it does not fit. */
+  restoreNameIndex(a: Int32Array): boolean {
+    return this.nameIndex().restore(a);
+  }
+
   findIdsByName(name: string, kind?: BtfKind): number[] {
     const fromBase = this.base ? this.base.findIdsByName(name, kind) : [];
     if (this.wire.length === 0) return fromBase;

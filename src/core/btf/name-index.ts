@@ -66,9 +66,9 @@ interface FlavoredString { readonly off: number; readonly hash: number; readonly
  */
 export class BtfNameIndex {
   /** Next own index in the same bucket (-1 at the end); each record belongs to one partition. */
-  private readonly next: Int32Array;
+  private next: Int32Array;
   /** FNV-1a of each own type's full name (set when its partition is built). */
-  private readonly hashes: Int32Array;
+  private hashes: Int32Array;
   private funcs: Chains | undefined;
   private others: Chains | undefined;
   private flavoredStrings: FlavoredString[] | undefined;
@@ -123,6 +123,43 @@ export class BtfNameIndex {
       head[bucket] = i;
     }
     return { mask, head };
+  }
+
+  /**
+   * Both partitions as one array, for a cache of this exact BTF: [n, funcs mask, others mask, next, hashes,
+   * funcs head, others head]. Builds what is not built yet.
+   */
+  serialize(): Int32Array {
+    const n = this.wire.length;
+    const f = this.chains(true);
+    const o = this.chains(false);
+    const out = new Int32Array(3 + 2 * n + f.head.length + o.head.length);
+    out[0] = n;
+    out[1] = f.mask;
+    out[2] = o.mask;
+    out.set(this.next, 3);
+    out.set(this.hashes, 3 + n);
+    out.set(f.head, 3 + 2 * n);
+    out.set(o.head, 3 + 2 * n + f.head.length);
+    return out;
+  }
+
+  /**
+   * Adopts what serialize() wrote for the same BTF (the caller vouches for that, e.g. by the file's identity);
+   * false, adopting nothing, when the shape does not fit this BTF.
+   */
+  restore(a: Int32Array): boolean {
+    const n = this.wire.length;
+    if (a.length < 3 || a[0] !== n) return false;
+    const fSize = a[1]! + 1;
+    const oSize = a[2]! + 1;
+    const pow2 = (x: number): boolean => x >= 16 && (x & (x - 1)) === 0;
+    if (!pow2(fSize) || !pow2(oSize) || a.length !== 3 + 2 * n + fSize + oSize) return false;
+    this.next = a.subarray(3, 3 + n);
+    this.hashes = a.subarray(3 + n, 3 + 2 * n);
+    this.funcs = { mask: fSize - 1, head: a.subarray(3 + 2 * n, 3 + 2 * n + fSize) };
+    this.others = { mask: oSize - 1, head: a.subarray(3 + 2 * n + fSize) };
+    return true;
   }
 
   /** The string section holding absolute string offset `off`, and the position in it. */

@@ -1,6 +1,6 @@
 // Remembers what `clang --version` and `clang -print-targets` said about an executable, keyed by its identity.
-import { realpathSync, statSync } from 'node:fs';
 import { readCacheFile, writeCacheFile } from '../util/cache-dir';
+import { fileIdentity as identityOf, type FileIdentity as Identity, sameIdentity } from '../util/file-identity';
 import type { ClangInfo, ClangVersion } from './clang';
 
 /** Cache file (in the user's cache folder) and its format version. */
@@ -9,19 +9,6 @@ const FORMAT = 1;
 /** Entries kept: a few compilers per machine, plus room for the ones tests create and delete. */
 const MAX_ENTRIES = 32;
 
-/**
- * What makes a probe result still true: the executable's path, the file it resolves to, and that file's
- * device, inode, size, mtime and ctime. A reinstalled, upgraded or re-linked clang changes one of them.
- */
-interface Identity {
-  real: string;
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-}
-
 interface Entry extends Identity {
   version: ClangVersion;
 }
@@ -29,20 +16,6 @@ interface Entry extends Identity {
 interface CacheFile {
   format: number;
   entries: Record<string, Entry>;
-}
-
-function identityOf(file: string): Identity | undefined {
-  try {
-    const real = realpathSync(file);
-    const s = statSync(real);
-    return { real, dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };
-  } catch {
-    return undefined;
-  }
-}
-
-function sameIdentity(a: Identity, b: Identity): boolean {
-  return a.real === b.real && a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }
 
 function load(): CacheFile {

@@ -34,6 +34,8 @@ export class CEmitter {
     private readonly o: ByteOut,
     private readonly names: TypeNames,
     private readonly layout: TypeLayout,
+    /** Force odd enum sizes with mode(byte)/mode(word), as libbpf does since Dec 2022 (false: as older libbpf). */
+    private readonly enumModes = true,
   ) {
     this.n = r.btf.count;
     this.emitState = new Uint8Array(this.n);
@@ -267,6 +269,7 @@ export class CEmitter {
     }
     this.o.s(`\n${pfx(lvl)}}`);
     const size = r.st[id]!;
+    if (!this.enumModes) return;
     if (size === 1) this.o.s(' __attribute__((mode(byte)))');
     else if (size === 8 && PTR_SIZE === 8) {
       // An 8-byte enum comes naturally only from a value with non-zero upper 32 bits.
