@@ -91,9 +91,10 @@ function verdict(ok: boolean, log: string, failure: string | undefined): { kerne
     const line = lines[errIdx]!;
     const reg = /\b(R\d+)\b/.exec(line)?.[1];
     const type = reg ? lastType(lines, errIdx - 1, reg) : undefined;
-    // A pointer made stale by a packet-moving helper is a scalar at the error; it was pkt_meta before the call.
-    const stale = /type=scalar expected=/.test(line) && reg !== undefined &&
-      lines.slice(0, errIdx).some((l) => new RegExp(`\\b${reg}(?:_w)?=pkt_meta`).test(l)) && lines.some((l) => /call bpf_xdp_adjust_(meta|head|tail)#/.test(l));
+    // A pointer made stale by a packet-moving helper is a scalar at the error (copied through other
+    // registers, so by any name): a pkt_meta value seen before that helper's call.
+    const call = lines.findIndex((l) => /call bpf_(xdp_adjust_(meta|head|tail)|skb_(pull_data|change_\w+|adjust_room|store_bytes))#/.test(l));
+    const stale = /type=scalar expected=/.test(line) && call >= 0 && call < errIdx && lines.slice(0, call).some((l) => /=pkt_meta\(/.test(l));
     return { kernel: type === 'pkt_meta' || stale ? 'reject-meta' : 'reject-other', reason: line.trim() };
   }
   const last = lines.filter((l) => l.trim() && !/^processed \d+ insns|^verification time/.test(l)).pop();
