@@ -19,6 +19,8 @@ import { namesMetadataKfunc } from '../src/core/bpf/xdp-kfuncs';
 import { runCheck } from '../src/core/check';
 import { parseElf } from '../src/core/elf/reader';
 import { AgentLoader } from '../src/core/verifier/agent-loader';
+import { extractProgramLogs } from '../src/core/verifier/loader';
+import { layoutForSection, SKB_LAYOUT } from '../src/core/check/ctx-layout';
 import { multiarchIncludeDir } from '../src/core/compile/arch';
 
 type Kernel = 'accept' | 'reject-meta' | 'reject-other' | 'not-loaded';
@@ -101,6 +103,26 @@ function verdict(ok: boolean, log: string, failure: string | undefined): { kerne
   return { kernel: log.trim() ? 'reject-other' : 'not-loaded', reason: (last ?? failure ?? '').trim().slice(0, 160) };
 }
 
+/**
+ * A section libbpf does not know (iproute2's `xdp_sock`, `prog`, …) loads as iproute2 would, with the type
+ * given: bpftool prog loadall OBJ PIN type xdp (or classifier), trying XDP first. Undefined when neither loads.
+ */
+function loadWithType(obj: string, section: string): { kernel: Kernel; reason: string } | undefined {
+  const types = layoutForSection(section) === SKB_LAYOUT ? ['classifier'] : ['xdp', 'classifier'];
+  for (const type of types) {
+    const pin = `/sys/fs/bpf/corpus_eval_${process.pid}`;
+    const r = spawnSync('bpftool', ['prog', 'loadall', obj, pin, 'type', type], { encoding: 'utf8' });
+    rmSync(pin, { recursive: true, force: true });
+    const log = extractProgramLogs(`${r.stdout}${r.stderr}`).map((l) => l.log).join('\n');
+    if (r.status === 0) return { kernel: 'accept', reason: `loaded as type ${type}` };
+    if (log.trim() && !/invalid bpf_context access/.test(log)) {
+      const v = verdict(false, log, undefined);
+      return { ...v, reason: `type ${type}: ${v.reason}` };
+    }
+  }
+  return undefined;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const dirs: string[] = [], extra: string[] = [], cflags: string[] = [];
@@ -138,7 +160,8 @@ async function main(): Promise<void> {
             rows.push({ file: rel, program: p.name, section: p.section.name, kernel: 'not-loaded', reason: (e as Error).message.slice(0, 160), ours: 0 });
             continue;
           }
-          const v = verdict(res.ok, res.logs.map((l) => l.log).join('\n'), res.failure);
+          let v = verdict(res.ok, res.logs.map((l) => l.log).join('\n'), res.failure);
+          if (v.kernel === 'not-loaded' && programs.length === 1 && !devBound) v = loadWithType(obj, p.section.name) ?? v;
           const ours = diags.filter((d) => d.program === p.name);
           rows.push({ file: rel, program: p.name, section: p.section.name, ...v, ours: ours.length, message: ours[0]?.message });
         }
