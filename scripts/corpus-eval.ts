@@ -96,7 +96,7 @@ function verdict(ok: boolean, log: string, failure: string | undefined): { kerne
     // A pointer made stale by a packet-moving helper is a scalar at the error (copied through other
     // registers, so by any name): a pkt_meta value seen before that helper's call.
     const call = lines.findIndex((l) => /call bpf_(xdp_adjust_(meta|head|tail)|skb_(pull_data|change_\w+|adjust_room|store_bytes))#/.test(l));
-    const stale = /type=scalar expected=/.test(line) && call >= 0 && call < errIdx && lines.slice(0, call).some((l) => /=pkt_meta\(/.test(l));
+    const stale = /type=scalar expected=|invalid mem access 'scalar'/.test(line) && call >= 0 && call < errIdx && lines.slice(0, call).some((l) => /=pkt_meta\(/.test(l));
     return { kernel: type === 'pkt_meta' || stale ? 'reject-meta' : 'reject-other', reason: line.trim() };
   }
   const last = lines.filter((l) => l.trim() && !/^processed \d+ insns|^verification time/.test(l)).pop();
