@@ -159,22 +159,24 @@ function markCore(doc: TextDocument, text: string, d: Diagnostic, hints: FixHint
   if (s && !s.hasPreserveAccessIndex && !s.inPreserveRegion) {
     fixes.push(edit(doc, `Mark struct ${s.name} for CO-RE (preserve_access_index)`, [insertAt(doc, s.close + 1, ` ${PRESERVE_ATTR}`)]));
   }
-  // Wrap the read at the diagnostic in BPF_CORE_READ (reads only: a store cannot go through it).
+  // Or take this access's offset from CO-RE: `*(typeof(m->f) *)((void *)m + bpf_core_field_offset(m->f))`, a
+  // plain packet load or store that libbpf relocates. Not BPF_CORE_READ: that is a probe read of kernel
+  // memory (bpf_probe_read_kernel), wrong for packet data and impossible for a store.
   const line = hints.accessLine ? hints.accessLine - 1 : d.range.start.line;
   const ls = offsetOfLine(text, line);
   const lineText = text.slice(ls, offsetOfLine(text, line + 1));
-  const re = /([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*(?:\s*(?:->|\.)\s*[A-Za-z_]\w*)*)(?!\s*(?:\[|=[^=]|\+=|-=|\+\+|--|\())/g;
+  const re = /([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*)(?!\s*(?:->|\.|\[|\())/g;
   const col = d.range.start.character;
-  const hits = [...lineText.matchAll(re)];
+  const hits = [...lineText.matchAll(re)].filter((m) => !hints.field || m[2] === hints.field);
   const hit = hits.find((m) => col >= m.index! && col <= m.index! + m[0].length) ?? (hits.length === 1 ? hits[0] : undefined);
   if (hit) {
-    const fields = hit[2].split(/\s*(?:->|\.)\s*/).join(', ');
+    const [, ptr, field] = hit;
     const edits: TextEdit[] = [{
       range: { start: doc.positionAt(ls + hit.index!), end: doc.positionAt(ls + hit.index! + hit[0].length) },
-      newText: `BPF_CORE_READ(${hit[1]}, ${fields})`,
+      newText: `(*(__typeof__(${ptr}->${field}) *)((void *)${ptr} + bpf_core_field_offset(${ptr}->${field})))`,
     }];
     if (!/bpf_core_read\.h/.test(text)) edits.push(insertAt(doc, afterIncludes(text), '#include <bpf/bpf_core_read.h>\n'));
-    fixes.push(edit(doc, `Read ${hit[1]}->${hit[2]} through BPF_CORE_READ`, edits));
+    fixes.push(edit(doc, `Take the offset of ${ptr}->${field} from CO-RE (bpf_core_field_offset)`, edits));
   }
   return fixes;
 }

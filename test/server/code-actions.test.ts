@@ -41,17 +41,22 @@ describe('server quick fixes', () => {
     ].join('\n'));
   });
 
-  it('wraps a fixed-offset read in BPF_CORE_READ and adds the header', () => {
+  it('meta-not-core: takes the offset from bpf_core_field_offset (a packet load libbpf relocates), never BPF_CORE_READ', () => {
     const text = '#include <bpf/bpf_helpers.h>\nint f(struct xdp_to_skb_metadata *m)\n{\n\treturn m->rx_hash & 1;\n}\n';
-    const out = fix(text, { line: 3, code: 'meta-not-core', message: 'struct xdp_to_skb_metadata', data: { kind: 'use-core-read', struct: 'xdp_to_skb_metadata', accessLine: 4 } }, /BPF_CORE_READ/);
+    const diag = { line: 3, code: 'meta-not-core', message: 'struct xdp_to_skb_metadata', data: { kind: 'use-core-read', struct: 'xdp_to_skb_metadata', field: 'rx_hash', accessLine: 4 } };
+    const out = fix(text, diag, /bpf_core_field_offset/);
     assert.match(out, /#include <bpf\/bpf_core_read\.h>\n/);
-    assert.match(out, /return BPF_CORE_READ\(m, rx_hash\) & 1;/);
+    assert.match(out, /return \(\*\(__typeof__\(m->rx_hash\) \*\)\(\(void \*\)m \+ bpf_core_field_offset\(m->rx_hash\)\)\) & 1;/);
+    const doc = TextDocument.create(URI, 'c', 1, text);
+    const titles = codeActions(doc, [{ range: { start: { line: 3, character: 8 }, end: { line: 3, character: 9 } }, message: 'struct xdp_to_skb_metadata', code: 'meta-not-core', data: diag.data }]).map((a) => a.title);
+    assert.ok(!titles.some((t) => /BPF_CORE_READ/.test(t)), titles.join('; '));
   });
 
-  it('does not offer BPF_CORE_READ for a store', () => {
+  it('meta-not-core on a store: the CO-RE offset works for writes too', () => {
     const doc = TextDocument.create(URI, 'c', 1, 'void f(struct k *m)\n{\n\tm->x = 1;\n}\n');
     const actions = codeActions(doc, [{ range: { start: { line: 2, character: 1 }, end: { line: 2, character: 2 } }, message: 'struct k', code: 'meta-not-core', data: { kind: 'use-core-read', struct: 'k', accessLine: 3 } }]);
     assert.ok(!actions.some((a) => /BPF_CORE_READ/.test(a.title)));
+    assert.ok(actions.some((a) => /bpf_core_field_offset/.test(a.title)));
   });
 
   it('adds a bounds check with the byte count for a non-struct pointer, returning the program\'s verdict', () => {

@@ -416,14 +416,16 @@ export function readDwarf(elf: ElfFile): DwarfInfo | undefined {
         const hi = d.attrs.get(DW_AT.high_pc);
         if (lo && hi) inner = { section: lo.section, start: lo.value, end: hi.form === 0x01 || ADDRX_FORMS.has(hi.form) ? (addr(hi)?.value ?? lo.value) : lo.value + hi.value };
       }
-      if ((d.tag === DW_TAG.variable || d.tag === DW_TAG.formal_parameter) && d.attrs.has(DW_AT.location) && d.parent?.tag !== DW_TAG.compile_unit) {
+      // A variable optimised out entirely (no DW_AT_location) is still in scope with its declared type: the
+      // source-line evidence (`meta->field` on the access's line) needs exactly that.
+      if ((d.tag === DW_TAG.variable || d.tag === DW_TAG.formal_parameter) && d.parent?.tag !== DW_TAG.compile_unit) {
         const o = origin(d);
         const t = target(o);
         variables.push({
           name: str(o.attrs.get(DW_AT.name)) ?? '',
           typeName: typeName(t),
           pointee: pointee(t),
-          ranges: locRanges(d.attrs.get(DW_AT.location)!, inner),
+          ranges: d.attrs.has(DW_AT.location) ? locRanges(d.attrs.get(DW_AT.location)!, inner) : [],
           scope: inner,
         });
       }

@@ -6,6 +6,7 @@ import { helpers } from './helpers';
 import { DEVICE_BOUND_RULE, kfuncByName } from './kfuncs';
 import type { DwarfStruct } from '../../core/dwarf/reader';
 import { describeLayout, dwarfFieldLayout, fieldLayout } from './layout';
+import { structOwnership } from '../../core/check/kernel-owned';
 
 export interface HoverContext {
   text: string;
@@ -57,7 +58,7 @@ function fieldHover(ctx: HoverContext, base: string, field: string, at: number):
   try {
     const t = ctx.targetBtf?.();
     target = t ? fieldLayout(t, struct, field) : undefined;
-    if (t && !target) targetNote = t.findByName(struct) ? `no member \`${field}\`` : `no \`struct ${struct}\` (program-owned)`;
+    if (t && !target) targetNote = t.findByName(struct) ? `no member \`${field}\`` : `no \`struct ${struct}\` (${structOwnership(struct, t, ctx.targetName).why})`;
   } catch (e) {
     targetNote = `unreadable: ${(e as Error).message}`;
   }
@@ -66,7 +67,7 @@ function fieldHover(ctx: HoverContext, base: string, field: string, at: number):
   lines.push(`- this program: ${here ? describeLayout(here) + ` of ${here.structSize}` : 'not in the last compiled object'}`);
   lines.push(`- ${ctx.targetName}: ${target ? describeLayout(target) + ` of ${target.structSize}` : targetNote ?? 'not known'}`);
   if (here && target && (here.offset !== target.offset || here.size !== target.size)) {
-    lines.push('', '⚠ The layouts differ: a fixed-offset read of this field gets the wrong bytes on the target. Use CO-RE (`preserve_access_index` / `BPF_CORE_READ`).');
+    lines.push('', '⚠ The layouts differ: a fixed-offset read of this field gets the wrong bytes on the target. Use CO-RE: `preserve_access_index` on the struct, or `bpf_core_field_offset()` (not `BPF_CORE_READ`: a probe read, wrong for packet memory).');
   }
   return lines.join('\n');
 }

@@ -53,6 +53,27 @@ describe('check interpreter', () => {
     const r = run([...prologue(), jx(JGT, 1, 3, 1), ja(1), ldxb(0, 2, 0), movk(0, 2), exit()]);
     assert.equal(r.accesses[0]!.proven, 0);
   });
+  it('a comparison of meta + 0x10000 (past MAX_PACKET_OFF) proves nothing; meta + 0xffff does', () => {
+    const far = (n: number) => run([ldxw(2, 1, 8), ldxw(3, 1, 0), movx(1, 2), addk(1, n), jx(JGT, 1, 3, 1), ldxb(0, 2, 0), movk(0, 2), exit()]);
+    assert.equal(far(0x10000).accesses[0]!.proven, 0);
+    assert.equal(far(0xffff).accesses[0]!.proven, 0xffff);
+  });
+  it('a stack slot whose address a call may write through loses its constant (the branch on it is not pruned)', () => {
+    // *(u64 *)(r10 - 8) = -1; r2 = r10 - 8; call; r0 = *(u64 *)(r10 - 8); if r0 != 0 goto exit; r0 = *(u8 *)(meta + 0)
+    const slots = (helper: number) => [
+      ldxw(6, 1, 8), insn(0x7a, 10, 0, -8, -1), movx(2, 10), addk(2, -8), call(helper),
+      ldxdw(0, 10, -8), insn(0x55, 0, 0, 1, 0), ldxb(0, 6, 0), movk(0, 2), exit(),
+    ];
+    const insns = decodeInsns(Uint8Array.from(slots(1).flat()), 'little');
+    const env = (args: { arg: number; size: { bytes: number }; write: boolean }[] | undefined) => ({
+      layout: XDP_LAYOUT, typeIdLocalAt: () => undefined,
+      callAt: (i: { code: number; index: number }) => (i.code === 0x85 ? { insn: i.index, kind: 'helper' as const, name: 'h' } : undefined),
+      memArgsOf: () => args,
+    });
+    assert.equal(interpret(insns, env([{ arg: 2, size: { bytes: 8 }, write: true }]), true).accesses.length, 1, 'written: explored');
+    assert.equal(interpret(insns, env(undefined), true).accesses.length, 1, 'unknown callee: explored');
+    assert.equal(interpret(insns, env([{ arg: 2, size: { bytes: 8 }, write: false }]), true).accesses.length, 0, 'read-only: -1 stays, pruned');
+  });
   it('joins take the smaller range: checked on one path only → 0 after the merge', () => {
     const r = run([
       ldxw(7, 1, 8), ldxw(8, 1, 0), movx(9, 7), addk(9, 8), // r7 = meta, r8 = data, r9 = meta + 8

@@ -6,7 +6,10 @@ import { runCheck } from '../../../src/core/check';
 import type { CheckCode, Diagnostic } from '../../../src/core/check';
 import { coreTarget, resolveCore } from '../../../src/core/check/core';
 import { loadCheckObject } from '../../../src/core/check/object';
-import { hasClang } from '../../helpers/clang';
+import { buildBpfObject, hasClang } from '../../helpers/clang';
+import { multiarchIncludeDir } from '../../../src/core/compile/arch';
+
+const ASM = multiarchIncludeDir();
 import { requirePrereq } from '../../helpers/prereq';
 import { fixture, kernelA, kernelB, sourceOf } from './fixtures';
 
@@ -161,6 +164,40 @@ describe('check rules', function () {
         assert.deepEqual(codes(check([name], kernelA()), 'meta-bounds'), []);
       });
     }
+  });
+
+  describe('the xdp-hints-core template with preserve_access_index removed from its kernel-owned struct', () => {
+    let obj: string;
+    let target: string;
+    let src: string;
+    before(() => {
+      const dir = require('node:fs').mkdtempSync(path.join(require('node:os').tmpdir(), 'check-hints-'));
+      const tpl = path.resolve(__dirname, '../../../bpf-templates/xdp-hints-core');
+      for (const f of ['xdp_hints_core.bpf.c', 'xdp_hints.h', 'hints_event.h', 'target-kernel.c']) require('node:fs').copyFileSync(path.join(tpl, f), path.join(dir, f));
+      const h = path.join(dir, 'xdp_hints.h');
+      const text: string = require('node:fs').readFileSync(h, 'utf8');
+      assert.match(text, /__attribute__\(\(preserve_access_index\)\)/);
+      require('node:fs').writeFileSync(h, text.replace(/__attribute__\(\(preserve_access_index\)\)/g, ''));
+      src = path.join(dir, 'xdp_hints_core.bpf.c');
+      obj = buildBpfObject(src, { args: ASM ? ['-idirafter', ASM] : [] });
+      target = buildBpfObject(path.join(dir, 'target-kernel.c'));
+    });
+    it('against the template\'s target BTF: meta-not-core on each fixed-offset read (evidence from an optimised-out variable)', () => {
+      const ds = runCheck([{ objectPath: obj, sourcePath: src }], { targetBtf: target }).diagnostics;
+      const mnc = codes(ds, 'meta-not-core');
+      assert.ok(mnc.length >= 3, ds.map((d) => d.message).join('\n'));
+      assert.match(mnc[0]!.message, /struct xdp_to_skb_metadata is owned by the kernel/);
+      assert.doesNotMatch(mnc[0]!.message, /read it with BPF_CORE_READ/);
+    });
+    it('against the running kernel: the bounds error says the check is sized by bpf_core_type_size(), 0 there', function () {
+      requirePrereq(this, existsSync('/sys/kernel/btf/vmlinux'), '/sys/kernel/btf/vmlinux');
+      const mb = codes(runCheck([{ objectPath: obj, sourcePath: src }]).diagnostics, 'meta-bounds');
+      assert.ok(mb.length > 0);
+      for (const d of mb) {
+        assert.match(d.message, /bounds check is there, but it is sized with bpf_core_type_size\(struct xdp_to_skb_metadata\), which libbpf sets to 0/);
+        assert.doesNotMatch(d.message, /0 bytes proven/);
+      }
+    });
   });
 
   describe('meta-layout-mismatch', () => {

@@ -9,6 +9,8 @@ import { isRoot, requirePrereq } from '../../helpers/prereq';
 import { requireBpffs } from '../../helpers/bpffs';
 import { multiarchIncludeDir } from '../../../src/core/compile/arch';
 import { fixture, kernelA } from './fixtures';
+import { agentAvailable, AgentLoader } from '../../../src/core/verifier/agent-loader';
+import { createVethNs, type VethNs } from '../../helpers/netns';
 
 const PIN_ROOT = `/sys/fs/bpf/check_verifier_${process.pid}`;
 const ASM = multiarchIncludeDir();
@@ -39,7 +41,7 @@ const C_FIXTURES = [
 ];
 const CORNER_CASES = 11;
 // test/fixtures/check/real_patterns.bpf.c: patterns of real programs, BAD/OK pairs (21..24 call metadata kfuncs:
-// device-bound only, judged in rules.test.ts). Sections libbpf does not know get the type iproute2 would give.
+// device-bound only, judged below through the agent). Sections libbpf does not know get the type iproute2 would give.
 const REAL_PATTERNS = 20;
 const PATTERN_TYPE: Record<number, string> = { 7: 'xdp', 8: 'xdp', 9: 'classifier', 10: 'classifier', 11: 'xdp', 12: 'xdp' };
 const TC_TEMPLATE = path.resolve(__dirname, '../../../bpf-templates/tc-meta-magic/tc_meta_magic.bpf.c');
@@ -73,6 +75,31 @@ describe('meta-bounds agrees with the kernel verifier', function () {
       const ours = runCheck([{ objectPath: obj }], { targetBtf: kernelA() }).diagnostics.filter((d) => d.code === 'meta-bounds');
       assert.equal(ours.length === 0, kernel.ok,
         `kernel ${kernel.ok ? 'accepts' : 'rejects'}, we report ${ours.length} meta-bounds:\n${ours.map((d) => d.message).join('\n')}\n--- verifier:\n${kernel.log.split('\n').slice(-8).join('\n')}`);
+    });
+  }
+});
+
+// The metadata-kfunc patterns (real_patterns 21..24: the metadata selftest's `ts = -1; rx_timestamp(ctx, &ts);
+// if (ts == 0)` and a kfunc writing through a metadata pointer) only load device-bound: the agent binds them
+// to a veth of a namespace made here.
+describe('meta-bounds agrees with the kernel verifier on device-bound programs (metadata kfuncs)', function () {
+  let net: VethNs | undefined;
+  before(function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    requirePrereq(this, isRoot, 'root (to load BPF programs and make a veth)');
+    requirePrereq(this, agentAvailable(), 'the xdp-meta agent (make -C agent)');
+    net = createVethNs();
+  });
+  after(() => net?.destroy());
+
+  for (const n of [21, 22, 23, 24]) {
+    it(`real_patterns case ${n}`, async () => {
+      const obj = fixture('real_patterns', [`-DCASE=${n}`]);
+      const r = await new AgentLoader().load(obj, { logLevel: 1, dev: net!.hostIf });
+      const log = r.logs.map((l) => l.log).join('\n');
+      assert.ok(r.ok || /invalid access to packet|outside of the packet/.test(log), `a bounds verdict, not another failure: ${r.failure}\n${log.split('\n').slice(-6).join('\n')}`);
+      const ours = runCheck([{ objectPath: obj }], { targetBtf: kernelA() }).diagnostics.filter((d) => d.code === 'meta-bounds');
+      assert.equal(ours.length === 0, r.ok, `kernel ${r.ok ? 'accepts' : 'rejects'}, we report ${ours.length} meta-bounds:\n${ours.map((d) => d.message).join('\n')}\n--- verifier:\n${log.split('\n').slice(-8).join('\n')}`);
     });
   }
 });

@@ -1,7 +1,7 @@
 // meta-bounds: every access through data_meta must lie within the range proven against data on every path.
 import type { AccessFact } from '../analyze';
 import type { Diagnostic } from '../types';
-import type { Rule } from './rule';
+import type { Rule, RuleContext } from './rule';
 import { site } from './rule';
 
 const ORDINAL = ['', '1st', '2nd', '3rd', '4th', '5th'];
@@ -58,9 +58,12 @@ export const metaBounds: Rule = {
       const start = Math.min(...g.all.map((x) => x.ptrOff! + x.insnOff));
       const end = Math.max(...g.all.map((x) => x.ptrOff! + x.insnOff + x.size));
       const proven = Math.min(...g.all.map((x) => x.proven));
+      const zeroSized = zeroSizedTypes(ctx, a);
       const why = start < 0
         ? `it starts ${-start} bytes before data_meta`
-        : `${proven} bytes proven, ${end} accessed (data_meta+${start}..+${end})`;
+        : zeroSized
+          ? `the bounds check is there, but it is sized with bpf_core_type_size(${zeroSized}), which libbpf sets to 0 on ${ctx.targetLabel} (no such type there), so it proves none of the ${end} bytes the access needs (data_meta+${start}..+${end}) on this target`
+          : `${proven} bytes proven, ${end} accessed (data_meta+${start}..+${end})`;
       out.push({
         code: 'meta-bounds', severity: 'error', ...site(g.first),
         message: `${what} is not proven to lie within data_meta..data on every path: ${why}; the verifier rejects this load ("invalid access to packet")`,
@@ -70,6 +73,16 @@ export const metaBounds: Rule = {
     return out;
   },
 };
+
+/**
+ * A bounds check sized with bpf_core_type_size(struct X) proves nothing on a target without X: libbpf
+ * patches the size to 0. Names those types, or "0 bytes proven" would read as if the check were missing.
+ */
+function zeroSizedTypes(ctx: RuleContext, a: AccessFact): string | undefined {
+  if (a.proven !== 0) return undefined;
+  const zero = ctx.core.filter((o) => o.fn === a.fn && o.obj === a.obj && o.result.kind === 'TYPE_SIZE' && o.result.target === 0n && o.result.local !== 0n);
+  return zero.length ? [...new Set(zero.map((o) => o.result.access.replace(/\s*\(.*\)$/, '')))].join(', ') : undefined;
+}
 
 /** "write to struct meta::mark", "read of the metadata (3 accesses)", "bpf_map_update_elem() reading its 3rd argument". */
 function describe(a: AccessFact, all: readonly AccessFact[]): string {

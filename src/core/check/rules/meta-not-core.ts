@@ -26,7 +26,8 @@ export const metaNotCore: Rule = {
       out.push({
         code: 'meta-not-core', severity: 'error', ...site(a),
         message: `${a.struct.kind} ${a.struct.name} is owned by the kernel (it is in ${ctx.targetLabel}), but ${access} is ${a.write ? 'written' : 'read'} at fixed offset ${localOff} without a CO-RE relocation${moved}; `
-          + `declare it with __attribute__((preserve_access_index)) or read it with BPF_CORE_READ() so libbpf relocates the offset for each kernel`,
+          + `declare the struct with __attribute__((preserve_access_index)) (or take the offset from bpf_core_field_offset()) so libbpf relocates it for each kernel; `
+          + `not BPF_CORE_READ(), which reads through bpf_probe_read_kernel(): kernel memory, not packet data`,
         fix: { kind: 'use-core-read', struct: a.struct.name, field, accessLine: a.loc.line },
       });
     }

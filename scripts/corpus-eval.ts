@@ -1,0 +1,202 @@
+// Kernel-as-judge for meta-bounds on a directory of BPF C programs: builds, loads each program, runs the check, prints the confusion table.
+//
+//   npx tsx scripts/corpus-eval.ts DIR... [-I DIR]... [--cflag FLAG]... [--json]
+//
+// Every *.c under DIR with a `SEC(` and an XDP/TC ctx (`xdp_md`, `__sk_buff`) is compiled with clang-19
+// (-target bpf -O2 -g; include path: the file's directory, every `headers`/`include` directory above it
+// up to DIR, the -I directories). Each program is loaded alone through the xdp-meta agent (libbpf; a
+// program calling the XDP metadata kfuncs is loaded device-bound to a veth this script creates, its peer in
+// a namespace of its own, both removed at the end). The kernel's verdict: accepted, rejected for a
+// data_meta bounds reason (the log's error is a packet-access error with a pkt_meta register in its last
+// lines), or rejected otherwise. Ours: any meta-bounds finding on that program. The corpus stays outside
+// the repository (fetched code is never committed): this script only reads it.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { objectFunctions } from '../src/core/bpf/program';
+import { namesMetadataKfunc } from '../src/core/bpf/xdp-kfuncs';
+import { runCheck } from '../src/core/check';
+import { parseElf } from '../src/core/elf/reader';
+import { AgentLoader } from '../src/core/verifier/agent-loader';
+import { extractProgramLogs } from '../src/core/verifier/loader';
+import { layoutForSection, SKB_LAYOUT } from '../src/core/check/ctx-layout';
+import { multiarchIncludeDir } from '../src/core/compile/arch';
+
+type Kernel = 'accept' | 'reject-meta' | 'reject-other' | 'not-loaded';
+interface Row { file: string; program: string; section: string; kernel: Kernel; reason: string; ours: number; message?: string }
+
+const CLANG = process.env.XDP_META_TEST_CLANG ?? 'clang-19';
+const META_ERROR = /offset is outside of the packet|invalid access to packet|helper access to the packet is not allowed|R\d+ invalid mem access 'scalar'/;
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) { out.push(...sources(p)); continue; }
+    if (!name.endsWith('.c')) continue;
+    const text = readFileSync(p, 'utf8');
+    if (/\bSEC\(/.test(text) && /\b(xdp_md|__sk_buff)\b/.test(text) && !/#include\s*<stdio\.h>/.test(text)) out.push(p);
+  }
+  return out.sort();
+}
+
+function includeDirs(file: string, root: string, extra: string[]): string[] {
+  const dirs = [path.dirname(file)];
+  for (let d = path.dirname(file); d.startsWith(root); d = path.dirname(d)) {
+    for (const sub of ['headers', 'include', 'lib/util']) {
+      try { if (statSync(path.join(d, sub)).isDirectory()) dirs.push(path.join(d, sub)); } catch { /* absent */ }
+    }
+    if (d === root) break;
+  }
+  return [...dirs, ...extra];
+}
+
+function compile(file: string, out: string, incs: string[], cflags: string[]): string | undefined {
+  const asm = multiarchIncludeDir();
+  const r = spawnSync(CLANG, ['-target', 'bpf', '-O2', '-g', '-D__TARGET_ARCH_x86', ...incs.flatMap((d) => ['-I', d]),
+    ...(asm ? ['-idirafter', asm] : []), ...cflags, '-c', file, '-o', out], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : (r.stderr.split('\n').find((l) => / error: /.test(l)) ?? r.stderr.slice(0, 200));
+}
+
+/** A veth whose peer lives in a namespace made here, for device-bound loads; removed by the returned function. */
+function makeVeth(): { dev: string; remove(): void } {
+  const id = `${process.pid % 100000}`;
+  const dev = `ce${id}`, peer = `cep${id}`, ns = `corpus_eval_${id}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  execFileSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', peer, 'netns', ns]);
+  execFileSync('ip', ['link', 'set', dev, 'up']);
+  return {
+    dev,
+    remove() {
+      spawnSync('ip', ['link', 'del', dev]);
+      spawnSync('ip', ['netns', 'del', ns]);
+    },
+  };
+}
+
+/** The type the log last gave register `reg` before line `upTo` (`R3=pkt_meta(r=8)`, `R3_w=pkt(...)`). */
+function lastType(lines: readonly string[], upTo: number, reg: string): string | undefined {
+  const re = new RegExp(`\\b${reg}(?:_w|_rw|_r)?=([a-z_]+)`, 'g');
+  for (let i = upTo; i >= 0; i--) {
+    const all = [...lines[i]!.matchAll(re)];
+    if (all.length) return all[all.length - 1]![1];
+  }
+  return undefined;
+}
+
+function verdict(ok: boolean, log: string, failure: string | undefined): { kernel: Kernel; reason: string } {
+  if (ok) return { kernel: 'accept', reason: '' };
+  const lines = log.trim().split('\n');
+  const errIdx = lines.findIndex((l) => META_ERROR.test(l) || /type=scalar expected=/.test(l));
+  if (errIdx >= 0) {
+    const line = lines[errIdx]!;
+    const reg = /\b(R\d+)\b/.exec(line)?.[1];
+    const type = reg ? lastType(lines, errIdx - 1, reg) : undefined;
+    // A pointer made stale by a packet-moving helper is a scalar at the error (copied through other
+    // registers, so by any name): a pkt_meta value seen before that helper's call.
+    const call = lines.findIndex((l) => /call bpf_(xdp_adjust_(meta|head|tail)|skb_(pull_data|change_\w+|adjust_room|store_bytes))#/.test(l));
+    const stale = /type=scalar expected=|invalid mem access 'scalar'/.test(line) && call >= 0 && call < errIdx && lines.slice(0, call).some((l) => /=pkt_meta\(/.test(l));
+    return { kernel: type === 'pkt_meta' || stale ? 'reject-meta' : 'reject-other', reason: line.trim() };
+  }
+  const last = lines.filter((l) => l.trim() && !/^processed \d+ insns|^verification time/.test(l)).pop();
+  return { kernel: log.trim() ? 'reject-other' : 'not-loaded', reason: (last ?? failure ?? '').trim().slice(0, 160) };
+}
+
+/**
+ * A section libbpf does not know (iproute2's `xdp_sock`, `prog`, …) loads as iproute2 would, with the type
+ * given: bpftool prog loadall OBJ PIN type xdp (or classifier), trying XDP first. Undefined when neither loads.
+ */
+function loadWithType(obj: string, section: string): { kernel: Kernel; reason: string } | undefined {
+  const types = layoutForSection(section) === SKB_LAYOUT ? ['classifier'] : ['xdp', 'classifier'];
+  for (const type of types) {
+    const pin = `/sys/fs/bpf/corpus_eval_${process.pid}`;
+    const r = spawnSync('bpftool', ['prog', 'loadall', obj, pin, 'type', type], { encoding: 'utf8' });
+    rmSync(pin, { recursive: true, force: true });
+    const log = extractProgramLogs(`${r.stdout}${r.stderr}`).map((l) => l.log).join('\n');
+    if (r.status === 0) return { kernel: 'accept', reason: `loaded as type ${type}` };
+    if (log.trim() && !/invalid bpf_context access/.test(log)) {
+      const v = verdict(false, log, undefined);
+      return { ...v, reason: `type ${type}: ${v.reason}` };
+    }
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const dirs: string[] = [], extra: string[] = [], cflags: string[] = [];
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '-I') extra.push(path.resolve(argv[++i]!));
+    else if (argv[i] === '--cflag') cflags.push(argv[++i]!);
+    else if (argv[i] === '--json') json = true;
+    else dirs.push(path.resolve(argv[i]!));
+  }
+  if (dirs.length === 0) throw new Error('usage: corpus-eval DIR... [-I DIR]... [--cflag FLAG]... [--json]');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'corpus-eval-'));
+  const loader = new AgentLoader();
+  let veth: { dev: string; remove(): void } | undefined;
+  const rows: Row[] = [];
+  const buildFailures: { file: string; error: string }[] = [];
+  try {
+    for (const root of dirs) {
+      for (const file of sources(root)) {
+        const rel = path.relative(path.dirname(root), file);
+        const obj = path.join(tmp, `${rows.length}-${buildFailures.length}-${path.basename(file, '.c')}.o`);
+        const err = compile(file, obj, includeDirs(file, root, extra), cflags);
+        if (err) { buildFailures.push({ file: rel, error: err }); continue; }
+        const bytes = readFileSync(obj);
+        const elf = parseElf(bytes, obj);
+        const programs = objectFunctions(elf).filter((f) => f.isProgram && f.section.name !== '.text');
+        const diags = runCheck([{ objectPath: obj, sourcePath: file }]).diagnostics.filter((d) => d.code === 'meta-bounds');
+        const devBound = namesMetadataKfunc(bytes);
+        if (devBound && !veth) veth = makeVeth();
+        for (const p of programs) {
+          let res;
+          try {
+            res = await loader.load(obj, { logLevel: 1, program: p.name, ...(devBound ? { dev: veth!.dev } : {}) });
+          } catch (e) {
+            rows.push({ file: rel, program: p.name, section: p.section.name, kernel: 'not-loaded', reason: (e as Error).message.slice(0, 160), ours: 0 });
+            continue;
+          }
+          let v = verdict(res.ok, res.logs.map((l) => l.log).join('\n'), res.failure);
+          if (v.kernel === 'not-loaded' && programs.length === 1 && !devBound) v = loadWithType(obj, p.section.name) ?? v;
+          const ours = diags.filter((d) => d.program === p.name);
+          rows.push({ file: rel, program: p.name, section: p.section.name, ...v, ours: ours.length, message: ours[0]?.message });
+        }
+      }
+    }
+  } finally {
+    veth?.remove();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const count = (k: Kernel, flagged: boolean) => rows.filter((r) => r.kernel === k && (r.ours > 0) === flagged).length;
+  const table = {
+    'reject-meta': { flagged: count('reject-meta', true), quiet: count('reject-meta', false) },
+    accept: { flagged: count('accept', true), quiet: count('accept', false) },
+    'reject-other': { flagged: count('reject-other', true), quiet: count('reject-other', false) },
+    'not-loaded': { flagged: count('not-loaded', true), quiet: count('not-loaded', false) },
+  };
+  if (json) {
+    console.log(JSON.stringify({ rows, buildFailures, table }, null, 2));
+    return;
+  }
+  for (const r of rows) {
+    console.log(`${r.kernel.padEnd(12)} ours=${r.ours}  ${r.file} ${r.program} [${r.section}]${r.reason ? `  — ${r.reason}` : ''}${r.message ? `\n${' '.repeat(14)}ours: ${r.message.slice(0, 150)}` : ''}`);
+  }
+  for (const b of buildFailures) console.log(`build-failed ${b.file}: ${b.error}`);
+  const objects = new Set(rows.map((r) => r.file)).size;
+  console.log(`\n${objects} objects built (${buildFailures.length} failed to build), ${rows.length} programs`);
+  console.log('meta-bounds confusion (kernel verdict vs ours), per program:');
+  console.log('| kernel \\ ours | finding | no finding |');
+  console.log('|---|---|---|');
+  for (const [k, v] of Object.entries(table)) console.log(`| ${k} | ${v.flagged} | ${v.quiet} |`);
+  const tp = table['reject-meta'].flagged, fn = table['reject-meta'].quiet, fp = table.accept.flagged;
+  console.log(`recall on kernel data_meta rejections: ${tp}/${tp + fn}; false positives on accepted programs: ${fp}`);
+}
+
+main().catch((e: Error) => {
+  console.error(`corpus-eval: ${e.message}`);
+  process.exit(1);
+});
