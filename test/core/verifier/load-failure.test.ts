@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statfsSync } from 'node:fs';
 import * as path from 'node:path';
+import { AgentLoader, agentAvailable } from '../../../src/core/verifier/agent-loader';
 import { BpftoolLoader } from '../../../src/core/verifier/bpftool-loader';
 import { attributeLoadFailure, errnoName, hasKernelLog } from '../../../src/core/verifier/load-failure';
 import { buildBpfObject, hasClang } from '../../helpers/clang';
@@ -77,6 +78,24 @@ describe('core/verifier/load-failure', () => {
         assert.doesNotMatch(res.failure!, /kernel rejected/);
       });
     }
+
+    it('the agent says the same: who refused, no log claimed, the kernel only when it was the kernel', async function () {
+      requirePrereq(this, agentAvailable(), 'the xdp-meta agent (make -C agent)');
+      for (const [name, by, stage, msg] of cases) {
+        const res = await new AgentLoader().load(obj(name), { logLevel: 1 });
+        assert.equal(res.ok, false, name);
+        assert.equal(res.refusal?.by, by, `${name}: ${res.failure}`);
+        assert.equal(res.refusal?.stage, stage, name);
+        assert.deepEqual(res.logs, [], name);
+        assert.match(res.failure!, msg, name);
+        assert.doesNotMatch(res.failure!, /kernel rejected/, name);
+      }
+      const tc = await new AgentLoader().load(obj('lf_tc'), { logLevel: 1 });
+      assert.equal(tc.ok, true, tc.failure);
+      const rejected = await new AgentLoader().load(obj('meta_short_check', 'verifier'), { logLevel: 1 });
+      assert.match(rejected.failure!, /the kernel rejected program meta_short_check .*EACCES/);
+      assert.equal(rejected.logs.length, 1);
+    });
 
     it('xdp-meta load: no verifier log means 0 lines and the refusal, not "the kernel rejected"', async () => {
       const r = await runCli(['load', obj('lf_target'), '--loader', 'bpftool', '--json']);
