@@ -332,10 +332,10 @@ static void op_load(int64_t id, const struct jreq *r)
 		 * (section, map, attach target, kfunc) it refused by itself and there is no verifier log. */
 		int by_kernel = libbpf_msgs.p && strstr(libbpf_msgs.p, "BPF program load failed");
 		reply_error(id, "load_failed", -err, log && by_kernel ? log : "",
-			    "%s program %s (%s%s)%s", by_kernel ? "the kernel rejected" : "libbpf could not load",
+			    "%s program %s (%s%s): %s%s", by_kernel ? "the kernel rejected" : "libbpf could not load",
 			    bpf_program__name(prog),
 			    freplace ? "as a freplace extension" : capture ? "with the capture wrapper" : "plain",
-			    dev_bound ? ", device-bound" : "",
+			    dev_bound ? ", device-bound" : "", strerror(-err),
 			    err == -ENOSPC ? "; the verifier log did not fit: raise log_size"
 			    : (freplace && err == -EPERM && !(log && *log))
 				? "; this kernel refuses BPF_PROG_TYPE_EXT (freplace): capture with the compile-time wrapper "
