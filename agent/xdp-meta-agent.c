@@ -328,10 +328,14 @@ static void op_load(int64_t id, const struct jreq *r)
 	}
 	err = bpf_object__load(obj);
 	if (err) {
-		reply_error(id, "load_failed", -err, log ? log : "",
-			    "the kernel rejected program %s (%s%s)%s", bpf_program__name(prog),
+		/* libbpf says "BPF program load failed" only when the kernel's BPF_PROG_LOAD did; before that
+		 * (section, map, attach target, kfunc) it refused by itself and there is no verifier log. */
+		int by_kernel = libbpf_msgs.p && strstr(libbpf_msgs.p, "BPF program load failed");
+		reply_error(id, "load_failed", -err, log && by_kernel ? log : "",
+			    "%s program %s (%s%s): %s%s", by_kernel ? "the kernel rejected" : "libbpf could not load",
+			    bpf_program__name(prog),
 			    freplace ? "as a freplace extension" : capture ? "with the capture wrapper" : "plain",
-			    dev_bound ? ", device-bound" : "",
+			    dev_bound ? ", device-bound" : "", strerror(-err),
 			    err == -ENOSPC ? "; the verifier log did not fit: raise log_size"
 			    : (freplace && err == -EPERM && !(log && *log))
 				? "; this kernel refuses BPF_PROG_TYPE_EXT (freplace): capture with the compile-time wrapper "

@@ -9,6 +9,7 @@ const nodeEntries = [
   { in: 'src/extension/main.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/server/main.ts', out: 'server' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/core/verifier/parse-worker.ts', out: 'log-worker' },
 ];
 const webEntries = [
   { in: 'webview/verifier-log/main.ts', out: 'webview/verifier-log' },

@@ -172,7 +172,7 @@ export interface FailedLoad {
 export async function reportVerifierFailure(ctx: Ctx, f: FailedLoad): Promise<vscode.Diagnostic | undefined> {
   clearVerifierDiagnostics(f.source);
   if (!collection) return undefined;
-  const explanation = explain(f.log) ?? unexplained(f.failure ?? 'the kernel rejected the program');
+  const explanation = explain(f.log) ?? unexplained(f.failure ?? 'the program did not load');
   const resolved = explanation.file ? resolveLogFile(explanation.file, f.source.fsPath) : undefined;
   const target = resolved ? vscode.Uri.file(resolved) : f.source;
   const doc = await vscode.workspace.openTextDocument(target);

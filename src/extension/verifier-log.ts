@@ -70,7 +70,8 @@ export async function loadAndShowVerifierLog(ctx: Ctx, args?: CodeLensArgs | vsc
       clearVerifierDiagnostics(uri);
       void vscode.window.showInformationMessage(`XDP Metadata: ${name} loaded and unloaded. ${summary}`);
     } else {
-      void vscode.window.showWarningMessage(`XDP Metadata: the kernel rejected ${name}. ${summary}`);
+      // The summary says who refused (libbpf or the kernel); do not presume the kernel.
+      void vscode.window.showWarningMessage(`XDP Metadata: ${name} did not load. ${summary}`);
     }
     if (!existsSync(log)) {
       ctx.showError(`no verifier log was written for ${name}`, run.stderr.trim() || `exit ${run.code}`);
@@ -80,7 +81,8 @@ export async function loadAndShowVerifierLog(ctx: Ctx, args?: CodeLensArgs | vsc
     showVerifierLog(ctx, logUri);
     if (run.code === 1) {
       await reportVerifierFailure(ctx, {
-        source: uri, log: await parseLogFile(log, { level: 2 }), logUri, failure: /\(([^)]*)\)/.exec(summary)?.[1] ?? summary, fallbackLine: lens?.line,
+        source: uri, log: await parseLogFile(log, { level: 2 }), logUri,
+        failure: /^.*?: load failed via \S+?(?:, device-bound to \S+)?: (.*)$/.exec(summary)?.[1] ?? summary, fallbackLine: lens?.line,
       });
     }
   } catch (e) {

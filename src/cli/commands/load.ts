@@ -73,17 +73,30 @@ export const loadCommand: CliCommand = {
         throw new XdpMetaError(`${logFile}: cannot write the verifier log`, { cause: e });
       }
     }
-    // No verifier log (level 1 success, or libbpf failed before loading): summarise libbpf's output instead.
+    // No verifier log (level 1 success, or refused before the verifier ran): libbpf's output still explains
+    // some refusals (a missing kfunc), but it is not a log: no line counts, and the error says who refused.
+    const noLog = !res.ok && !chosen;
     const log = parseLogText(chosen?.log ?? res.output, { source: obj, level });
     const { report, explanation } = logReport(log);
     if (!report.program && chosen?.program) report.program = chosen.program;
+    if (noLog) {
+      report.lines = 0;
+      report.unknown_lines = 0;
+      report.truncated = false;
+      report.error = { message: res.failure ?? 'load failed', insn: null, file: null, line: null };
+    }
     if (!res.ok && !report.error) report.error = { message: res.failure ?? 'load failed', insn: null, file: null, line: null };
     report.verdict = res.ok ? 'accepted' : 'rejected';
-    const out = { ...report, loaded: res.ok, loader: loader.name, dev_bound: res.devBound };
+    const out = {
+      ...report, loaded: res.ok, loader: loader.name, dev_bound: res.devBound,
+      ...(res.refusal ? { refused_by: res.refusal.by, refusal_stage: res.refusal.stage, ...(res.refusal.errno ? { errno: res.refusal.errno } : {}) } : {}),
+      verifier_log: !!chosen,
+    };
     if (json) io.out(JSON.stringify(out, null, 2));
     else {
-      io.out(`${obj}: ${res.ok ? 'loaded and unloaded' : `load failed${res.failure ? ` (${res.failure})` : ''}`} via ${loader.name}` +
-        `${res.devBound ? `, device-bound to ${dev}` : ''}\n${formatSummary(report, res.ok ? 'accepted' : 'rejected')}` +
+      io.out(`${obj}: ${res.ok ? 'loaded and unloaded' : 'load failed'} via ${loader.name}` +
+        `${res.devBound ? `, device-bound to ${dev}` : ''}${!res.ok && res.failure ? `: ${res.failure}` : ''}\n` +
+        (noLog ? 'no verifier log: the kernel did not verify the program' : formatSummary(report, res.ok ? 'accepted' : 'rejected')) +
         (explanation ? `\n\n${formatExplanation(explanation)}` : '') + (logFile ? `\n\nverifier log written to ${logFile}` : ''));
     }
     return res.ok ? 0 : 1;

@@ -6,6 +6,7 @@ import { AgentClient } from '../remote/client';
 import { AgentError } from '../remote/errors';
 import { startAgent, type Target } from '../remote/transport';
 import { UsageError, XdpMetaError } from '../util/errors';
+import { attributeLoadFailure, errnoName, hasKernelLog } from './load-failure';
 import type { LoadOptions, LoadResult, VerifierLoader } from './loader';
 
 function ifindexOf(dev: string): number {
@@ -52,11 +53,17 @@ export class AgentLoader implements VerifierLoader {
       };
     } catch (e) {
       if (e instanceof AgentError && (e.code === 'load_failed' || e.log)) {
+        const errno = errnoName(e.errno);
+        const refusal = attributeLoadFailure(e.libbpfLog ?? '', e.log, errno);
+        // The agent's own words are right when the kernel refused the program; otherwise say who did. Never drop the errno.
+        const own = refusal.by === 'kernel' && refusal.stage === 'program';
+        const failure = own ? `${e.message}${errno && !e.message.includes(errno) ? ` (${errno})` : ''}` : `${e.host}: load: ${refusal.message}`;
         return {
           ok: false,
-          logs: e.log ? [{ program: opts.program ?? /program (\S+)/.exec(e.message)?.[1] ?? '', log: e.log }] : [],
+          logs: hasKernelLog(e.log) ? [{ program: opts.program ?? /program (\S+)/.exec(e.message)?.[1] ?? '', log: e.log! }] : [],
           output: e.libbpfLog ?? '',
-          failure: e.message,
+          failure,
+          refusal,
           devBound: false,
         };
       }

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, statfsSync } from 'node:fs';
 import { ToolError, UsageError } from '../util/errors';
+import { attributeLoadFailure, hasKernelLog } from './load-failure';
 import { callsMetadataKfuncs, extractProgramLogs, type LoadOptions, type LoadResult, type VerifierLoader } from './loader';
 
 const BPF_FS_MAGIC = 0xcafe4a11;
@@ -55,7 +56,8 @@ export class BpftoolLoader implements VerifierLoader {
     const args: string[] = [];
     if (opts.logLevel === 2) args.push('-d'); // libbpf then asks the kernel for log level 1|2|4 and prints it always
     const pin = `${this.bpffs}/xdp_meta_verifier_${process.pid}_${randomBytes(4).toString('hex')}`;
-    args.push('prog', 'loadall', obj, pin, 'type', 'xdp');
+    // No `type`: libbpf takes each program's type from its section (a `type xdp` would load TC programs as XDP).
+    args.push('prog', 'loadall', obj, pin);
     if (devBound) {
       const help = await run(this.bpftool, ['prog', 'help'], 10_000);
       if (!/xdpmeta_dev/.test(help.stdout + help.stderr)) {
@@ -71,8 +73,13 @@ export class BpftoolLoader implements VerifierLoader {
       const output = r.stderr + (r.stdout ? `\n${r.stdout}` : '');
       const failure = /failed to load: (.*)$/m.exec(output)?.[1] ?? /BPF program load failed: (.*)$/m.exec(output)?.[1] ??
         (r.code !== 0 ? (/^Error: (.*)$/m.exec(output)?.[1] ?? `bpftool exited with status ${r.code}`) : undefined);
-      const res: LoadResult = { ok: r.code === 0, logs: extractProgramLogs(output), output, devBound };
-      if (failure) res.failure = failure;
+      // Only a log the kernel printed is a log: libbpf prints the markers around nothing when it refused first.
+      const logs = extractProgramLogs(output).filter((l) => hasKernelLog(l.log));
+      const res: LoadResult = { ok: r.code === 0, logs, output, devBound };
+      if (r.code !== 0) {
+        res.refusal = attributeLoadFailure(output, logs[0]?.log, failure);
+        res.failure = res.refusal.message;
+      }
       return res;
     } finally {
       // Unpinning drops the last reference: the programs and their maps are unloaded.

@@ -127,11 +127,6 @@ function lastValue(log: VerifierLog, err: VerifierErrorInfo, reg: string, histor
   return valueAt(log, err, reg) ?? history.find((h) => h.value !== undefined && h.slot === reg)?.value;
 }
 
-function kindAt(log: VerifierLog, err: VerifierErrorInfo, reg: string, history: HistoryStep[]): string | undefined {
-  const v = lastValue(log, err, reg, history);
-  return v !== undefined ? parseValue(v).kind : undefined;
-}
-
 function explainPacket(log: VerifierLog, err: VerifierErrorInfo, m: RegExpExecArray): Explanation {
   const off = Number(m[1]);
   const size = Number(m[2]);
@@ -139,7 +134,10 @@ function explainPacket(log: VerifierLog, err: VerifierErrorInfo, m: RegExpExecAr
   const range = Number(m[6]);
   const needed = off + size;
   const history = err.insnLogLine >= 0 ? log.history(err.insnLogLine, reg) : [];
-  const known = kindAt(log, err, reg, history);
+  // The kind at the access: from the state before it, else from the newest value in its write history
+  // (a level-1 log prints only what changed). One walk back: it may cross the whole path.
+  const last = lastValue(log, err, reg, history);
+  const known = last !== undefined ? parseValue(last).kind : undefined;
   // The message itself says "packet"; without a state the source line may still name data_meta.
   const kind = known ?? (/data_meta/.test(err.sourceText ?? '') ? 'pkt_meta' : 'pkt');
   const isMeta = kind === 'pkt_meta';
@@ -149,7 +147,7 @@ function explainPacket(log: VerifierLog, err: VerifierErrorInfo, m: RegExpExecAr
   // The message's r is the range at the access; the printed state may lag behind it (a bounds check on one
   // register raises r on all its copies, and the log prints only what changed). The message's off is the
   // access's (insn + register), so the register's own off comes from the state.
-  const regOff = known !== undefined ? Number(parseValue(lastValue(log, err, reg, history) ?? '').fields.off ?? 0) : 0;
+  const regOff = last !== undefined ? Number(parseValue(last).fields.off ?? 0) : 0;
   e.value = `${kind}(${m[4] !== '0' ? `id=${m[4]},` : ''}${regOff !== 0 ? `off=${regOff},` : ''}r=${range})`;
   const name = pointerName(err.sourceText, isMeta ? 'meta' : 'ptr');
   const check = range > 0 ? boundsCheck(log, err.insnLogLine, kind, range) : undefined;
@@ -238,7 +236,7 @@ function explainStale(log: VerifierLog, err: VerifierErrorInfo, reg: string, was
 
 function valueAt(log: VerifierLog, err: VerifierErrorInfo, reg: string): string | undefined {
   if (err.insnLogLine < 0) return undefined;
-  return log.stateBefore(err.insnLogLine).get(reg);
+  return log.valueBefore(err.insnLogLine, reg);
 }
 
 function allocCall(log: VerifierLog, insn: number): { text: string; src?: SourceLoc } | undefined {

@@ -1,5 +1,6 @@
 // The interface `xdp-meta load` uses to load an object and get its verifier log (bpftool today, the agent later).
 import { namesMetadataKfunc } from '../bpf/xdp-kfuncs';
+import type { LoadRefusal } from './load-failure';
 
 export interface LoadOptions {
   /** 1: the log of a failure only; 2: every instruction of every path (plus statistics). */
@@ -23,8 +24,10 @@ export interface LoadResult {
   logs: ProgramLog[];
   /** Everything the loader printed (libbpf output around the logs). */
   output: string;
-  /** libbpf's reason when the load failed (`Permission denied`, `-22`, ...). */
+  /** Why the load failed, one line naming who refused (libbpf or the kernel) and why. */
   failure?: string;
+  /** The same, structured: who, at which stage, the errno, whether the kernel printed a log. */
+  refusal?: LoadRefusal;
   /** Whether the program was loaded device-bound. */
   devBound: boolean;
 }

@@ -259,6 +259,34 @@ export class VerifierLog {
     return out;
   }
 
+  /**
+   * `stateBefore(line).get(name)` without building the whole state: the walk stops at the first line that
+   * prints `name` (a level-1 path can be 40k instructions long, each printing only what it changed).
+   */
+  valueBefore(line: number, name: string): string | undefined {
+    const d = this.data;
+    if (line < 0 || line >= d.kind.length) return undefined;
+    const frame = d.frame[line];
+    let steps = 0;
+    let seen = false;
+    for (let i = this.prevOnPath(line); i >= 0 && steps < MAX_WALK; steps++) {
+      const k = d.kind[i];
+      if ((k === LineKind.Insn || k === LineKind.State || k === LineKind.Branch) && d.frame[i] === frame) {
+        const printed = this.printedState(i);
+        const hit = printed.find((e) => e.name === name);
+        if (hit) return hit.value;
+        if (printed.length) seen = true;
+        if (k === LineKind.State || (k === LineKind.Branch && seen)) return undefined;
+      }
+      if (k === LineKind.Branch) {
+        i = d.aux[i];
+        continue;
+      }
+      i--;
+    }
+    return undefined;
+  }
+
   /** State after the instruction on `line`: the state before, updated by what the line printed. */
   stateAfter(line: number): Map<string, string> {
     const out = this.stateBefore(line);

@@ -14,6 +14,12 @@ export interface ParsedState {
   entries: StateEntry[];
 }
 
+/**
+ * Most entries one state dump can hold: a frame has 11 registers, 64 stack slots and a few fields (`refs=`).
+ * A longer dump is not a verifier's; reading it whole would make every query on it cost its length again.
+ */
+export const MAX_STATE_ENTRIES = 256;
+
 /** Splits on spaces outside parentheses (values like `var_off=(0x0; 0xff)` contain spaces). */
 export function parseState(text: string): ParsedState {
   let s = text.trim();
@@ -42,7 +48,8 @@ export function parseState(text: string): ParsedState {
     if (written) e.written = true;
     entries.push(e);
   };
-  for (let i = 0; i < s.length; i++) {
+  let i = 0;
+  for (; i < s.length && entries.length < MAX_STATE_ENTRIES; i++) {
     const c = s.charCodeAt(i);
     if (c === 40) depth++;
     else if (c === 41) depth = Math.max(0, depth - 1);
@@ -51,7 +58,7 @@ export function parseState(text: string): ParsedState {
       start = i + 1;
     }
   }
-  flush(s.length);
+  if (entries.length < MAX_STATE_ENTRIES) flush(s.length);
   return { frame, entries };
 }
 

@@ -13,6 +13,7 @@ import {
   type LineView,
   type VerifierLog,
 } from '../../core/verifier';
+import { parseLogFileInWorker, parseLogTextInWorker } from '../../core/verifier/parse-in-worker';
 import type { LogErrorInfo, LogRow, LogRowKind, LogSummary, TraceLink } from '../../shared/webview-protocol';
 import { MAX_ROWS_PER_REQUEST } from '../../shared/webview-protocol';
 import type { LogDocument, SearchHit, TraceResult } from './verifier-log-document';
@@ -221,6 +222,16 @@ export async function openLogFile(path: string): Promise<CoreLogDocument> {
 /** Parses a log held in memory (a failed load's log, a non-file URI's bytes). */
 export function openLogText(text: string | Buffer, source = '<log>'): CoreLogDocument {
   return new CoreLogDocument(parseLogText(text, { source }));
+}
+
+/** `openLogFile` with the parse in a worker thread (`script`: the bundled dist/log-worker.js). */
+export async function openLogFileOffThread(path: string, script: string): Promise<CoreLogDocument> {
+  return new CoreLogDocument(await parseLogFileInWorker(path, { script }));
+}
+
+/** `openLogText` with the parse in a worker thread. */
+export async function openLogTextOffThread(bytes: Buffer, source: string, script: string): Promise<CoreLogDocument> {
+  return new CoreLogDocument(await parseLogTextInWorker(bytes, source, { script }));
 }
 
 /** Synchronous file variant for tests. */

@@ -9,7 +9,7 @@ import {
   type VerifierLogToWebview,
   type VerifierLogViewState,
 } from '../../shared/webview-protocol';
-import { openLogFile, openLogText } from './verifier-log-core';
+import { openLogFileOffThread, openLogTextOffThread } from './verifier-log-core';
 import type { LogDocument } from './verifier-log-document';
 import { VerifierLogSession } from './verifier-log-session';
 import { makeNonce, webviewHtml } from './webview-html';
@@ -123,10 +123,13 @@ function html(context: vscode.ExtensionContext, webview: vscode.Webview, title: 
   });
 }
 
+/** The parser runs in a worker (dist/log-worker.js beside this bundle): a hostile log cannot stall the extension host. */
+const LOG_WORKER = path.join(__dirname, 'log-worker.js');
+
 async function loadDocument(uri: vscode.Uri): Promise<LogDocument> {
-  if (uri.scheme === 'file') return openLogFile(uri.fsPath);
+  if (uri.scheme === 'file') return openLogFileOffThread(uri.fsPath, LOG_WORKER);
   const bytes = await vscode.workspace.fs.readFile(uri);
-  return openLogText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), uri.toString());
+  return openLogTextOffThread(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), uri.toString(), LOG_WORKER);
 }
 
 /** Opens (or reveals) the viewer for a log file. */

@@ -60,6 +60,8 @@ describe('core/verifier/explain', () => {
       assert.deepEqual(gv.details, ["Global function set_mark() doesn't return scalar. Only those are supported."], lvl);
       assert.equal(gv.insn, 1);
     }
+    // Accepted: the note alone is no rejection.
+    assert.equal(logOf('naked_meta_good.l2.log').summary().error, null);
     const e = explain(logOf('global_void.l1.log'))!;
     assert.equal(e.id, 'global-func-return');
     assert.match(e.fix, /set_mark\(\) static/);

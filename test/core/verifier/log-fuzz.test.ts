@@ -24,6 +24,17 @@ describe('core/verifier log fuzz (bounded time and memory per input)', function 
     }
   });
 
+  it('a state dump of thousands of entries costs no more per query than a real one (fuzz seed 12345, input 753)', () => {
+    const line = `11: (b7) r2 = 0                       ; R2=0${' R1=pkt(r=0)'.repeat(12_000)}`;
+    const text = Array(50).fill(line).join('\n') + '\n';
+    const t0 = performance.now();
+    exerciseLog(Buffer.from(text));
+    const log = parseLogText(text);
+    assert.ok(log.printedState(0).length <= 256);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 4000, `${ms.toFixed(0)} ms for ${text.length} bytes`);
+  });
+
   it('mutated real logs: only typed errors, no input past 5 s or 512 MiB', async () => {
     const t0 = Date.now();
     const r = await runLogFuzz({ iterations: 250, seed: SEED, timeLimitMs: 5000, rssLimitBytes: 512 * 2 ** 20 });
