@@ -47,7 +47,7 @@ export function kernelFromPackage(name: string, onProgress?: (msg: string) => vo
       try {
         run('apt-get', ['download', '-q', name], tmp, what);
       } catch (e) {
-        if (/Unable to locate package|has no installation candidate|Can't select/.test((e as Error).message)) {
+        if (/Unable to locate package|has no installation candidate|Can't select|Couldn't find any package/.test((e as Error).message)) {
           throw new XdpMetaError(`kernel ${name}: no such Debian package (list them with: apt-cache search --names-only '^linux-image-')`, { cause: e });
         }
         throw e;
