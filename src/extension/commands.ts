@@ -9,6 +9,7 @@ import { selectTarget } from './target';
 import { newProjectFromTemplate } from './templates';
 import { loadAndShowVerifierLog, openVerifierLogViewer } from './verifier-log';
 import { generateVmlinuxH } from './vmlinux';
+import { runKernelMatrix } from './matrix-view';
 
 export const commandTable: Record<CommandId, CommandFactory> = {
   [Commands.checkCurrentFile]: (ctx) => (args) => checkCurrentFile(ctx, args),
@@ -24,6 +25,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
     ctx.output.info('language server restarted');
   },
   [Commands.showOutput]: (ctx) => () => ctx.output.show(true),
+  [Commands.runKernelMatrix]: (ctx) => (uri?: unknown) => runKernelMatrix(ctx, uri instanceof Object && 'fsPath' in uri ? uri as never : undefined),
 };
 
 export function commandIds(): CommandId[] {
