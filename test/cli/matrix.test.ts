@@ -83,8 +83,8 @@ describe('cli: xdp-meta matrix', function () {
       assert.match(bad.load.error?.message ?? '', /^invalid access to packet, off=4 size=4/);
       assert.ok(bad.static.diagnostics.some((d) => d.code === 'meta-bounds'));
     }
-    // 6.1 prints `; source` without `@ file:line`: no line in its log; 6.12 names the line.
-    assert.equal(cell(m, k61!, 'meta_unchecked').load.error?.line, null);
+    // 6.1 prints `; source` without `@ file:line`: the line comes from the object's line info; 6.12's log names it.
+    assert.deepEqual([cell(m, k61!, 'meta_unchecked').load.error?.file, cell(m, k61!, 'meta_unchecked').load.error?.line], ['meta_unchecked.bpf.c', 14]);
     assert.equal(cell(m, k612!, 'meta_unchecked').load.error?.line, 14);
     const hash61 = cell(m, k61!, 'rx_hash_meta');
     assert.equal(hash61.load.verdict, 'rejected');

@@ -9,6 +9,8 @@ import { explain } from '../verifier/explain';
 import { parseLogText } from '../verifier/read';
 import { GUEST_DEV } from '../vm/initramfs';
 import { MicroVm, type BootOptions } from '../vm/qemu';
+import { XdpMetaError } from '../util/errors';
+import { lineOfInsn } from './lines';
 import type { MatrixLoad, MatrixProgram } from './types';
 
 export interface LoadSession {
@@ -46,7 +48,16 @@ async function loadWith(client: AgentClient, ifindex: number | undefined, p: Mat
     return summarise(true, reply.log, reply.libbpf_log ?? '', logFile, level, undefined, reply.dev_bound);
   } catch (e) {
     if (e instanceof AgentError && e.op === 'load') {
-      if (e.code === 'load_failed') return summarise(false, e.log ?? '', e.libbpfLog ?? '', logFile, level, e.message);
+      if (e.code === 'load_failed') {
+        const load = summarise(false, e.log ?? '', e.libbpfLog ?? '', logFile, level, e.message);
+        // Kernels before 6.2 print `; source` without `@ file:line`: take the line from the object.
+        const err = load.error;
+        if (err && err.line === null && err.insn !== null) {
+          const at = lineOfInsn(p.bytes, p.objectPath, p.program, err.insn);
+          if (at) load.error = { ...err, file: at.file, line: at.line };
+        }
+        return load;
+      }
       return {
         verdict: 'not-run', error: { message: e.message, insn: null, file: null, line: null }, processed_insns: null,
         total_states: null, peak_states: null, log_file: null, reason: e.message,
@@ -75,6 +86,7 @@ export async function vmSession(kernel: KernelTarget, opts: BootOptions): Promis
 
 /** The running kernel: the local agent, and a veth pair of our own (pid-named, deleted on close) for device-bound loads. */
 export async function localSession(kernel: KernelTarget): Promise<LoadSession> {
+  if (process.getuid?.() !== 0) throw new XdpMetaError('kernel running: loading into this machine\'s kernel needs root (the static findings above still apply)');
   const started = Date.now();
   const dev = `xmm${process.pid % 100000}`;
   const made = spawnSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`], { encoding: 'utf8' }).status === 0;
