@@ -77,6 +77,8 @@ export const matrixCommand: CliCommand = {
     let kernelFailed = false;
     try {
       const programs = await matrixPrograms(files, { outDir: tmp, clang: o.clang, includes: o.include });
+      // The objects are in memory now: nothing of ours stays on disk while VMs run (a SIGKILL cannot clean up).
+      rmSync(tmp, { recursive: true, force: true });
       const kernels: KernelTarget[] = [];
       for (const k of o.kernel) kernels.push(resolveKernel(k, (m) => io.err(m)));
       const report = await runMatrix(programs, kernels, {
