@@ -10,6 +10,7 @@ import { setTargetBtf } from './target-btf';
 import { newProjectFromTemplate } from './templates';
 import { loadAndShowVerifierLog, openVerifierLogViewer } from './verifier-log';
 import { generateVmlinuxH } from './vmlinux';
+import { runKernelMatrix } from './matrix-view';
 
 export const commandTable: Record<CommandId, CommandFactory> = {
   [Commands.checkCurrentFile]: (ctx) => (args) => checkCurrentFile(ctx, args),
@@ -26,6 +27,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
   },
   [Commands.showOutput]: (ctx) => () => ctx.output.show(true),
   [Commands.setTargetBtf]: (ctx) => (args) => setTargetBtf(ctx, args),
+  [Commands.runKernelMatrix]: (ctx) => (uri?: unknown) => runKernelMatrix(ctx, uri instanceof Object && 'fsPath' in uri ? uri as never : undefined),
 };
 
 export function commandIds(): CommandId[] {

@@ -9,6 +9,7 @@ import * as status from './status';
 import * as target from './target';
 import * as trust from './trust';
 import * as verifierDiagnostics from './verifier-diagnostics';
+import * as matrixView from './matrix-view';
 
 /** What activate returns: the context, for tests and for other extensions. */
 export interface XdpMetaApi {
@@ -29,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): XdpMetaApi {
       }
     }));
   }
-  for (const feature of [trust, target, activeEditor, status, panels, verifierDiagnostics, client]) feature.activate(ctx);
+  for (const feature of [trust, target, activeEditor, status, panels, verifierDiagnostics, matrixView, client]) feature.activate(ctx);
   ctx.output.info(`activated in ${(performance.now() - t0).toFixed(1)} ms (${ctx.trusted ? 'trusted' : 'restricted'} workspace)`);
   return { ctx };
 }

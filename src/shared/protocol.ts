@@ -94,6 +94,7 @@ export const Commands = {
   restartServer: 'xdpMeta.restartServer',
   showOutput: 'xdpMeta.showOutput',
   setTargetBtf: 'xdpMeta.setTargetBtf',
+  runKernelMatrix: 'xdpMeta.runKernelMatrix',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -12,6 +12,7 @@ const ARGS = defineArgs({
   options: {
     kernel: { type: 'list', short: 'k', valueName: 'K', description: 'a kernel: running, a Debian package (linux-image-...), or a vmlinuz, vmlinux or raw BTF file' },
     json: { type: 'boolean', description: 'print the matrix as JSON' },
+    'log-level': { type: 'number', choices: ['1', '2'], default: 1, description: 'verifier log level of the loads' },
     'static-only': { type: 'boolean', description: 'only the static findings against each kernel\'s BTF (no VM)' },
     'no-cache': { type: 'boolean', description: 'load again even when a result for (object, kernel) is cached' },
     'boot-timeout': { type: 'number', min: 1, valueName: 'S', description: 'seconds a VM may take to boot (default 120)' },
@@ -50,7 +51,7 @@ export const matrixCommand: CliCommand = {
   name: 'matrix',
   summary: 'judge programs against several kernels: static checks per kernel BTF and each kernel\'s real verifier in a microVM',
   usage: [
-    'usage: xdp-meta matrix INPUT... --kernel K... [--json] [--static-only] [--no-cache] [-j N] [--boot-timeout S]',
+    'usage: xdp-meta matrix INPUT... --kernel K... [--json] [--static-only] [--no-cache] [--log-level 1|2] [-j N] [--boot-timeout S]',
     '',
     'INPUT is a *.bpf.c or a BPF object; every program in it is judged against every kernel K:',
     '  running             this machine\'s kernel (loads through the local agent)',
@@ -76,10 +77,12 @@ export const matrixCommand: CliCommand = {
     let kernelFailed = false;
     try {
       const programs = await matrixPrograms(files, { outDir: tmp, clang: o.clang, includes: o.include });
+      // The objects are in memory now: nothing of ours stays on disk while VMs run (a SIGKILL cannot clean up).
+      rmSync(tmp, { recursive: true, force: true });
       const kernels: KernelTarget[] = [];
       for (const k of o.kernel) kernels.push(resolveKernel(k, (m) => io.err(m)));
       const report = await runMatrix(programs, kernels, {
-        staticOnly: o['static-only'], noCache: o['no-cache'],
+        staticOnly: o['static-only'], noCache: o['no-cache'], logLevel: o['log-level'] as 1 | 2,
         ...(o['boot-timeout'] ? { bootTimeoutMs: o['boot-timeout'] * 1000 } : {}),
         ...(o.jobs ? { concurrency: o.jobs } : {}),
         onProgress: (m) => { if (!o.json) io.err(m); },

@@ -3,8 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { parseElf } from '../elf/reader';
 import { FormatError } from '../util/errors';
 
-/** The modules a matrix VM loads (veth for device-bound loads, virtio_net for a second host) and what they pull in. */
-export const VM_MODULES = ['veth', 'virtio_net'] as const;
+/**
+ * The modules a matrix VM loads (veth for device-bound loads; virtio_pci and virtio_net for a second host) and what
+ * they pull in. virtio_pci binds the device; nothing depends on it, so it is named here.
+ */
+export const VM_MODULES = ['veth', 'virtio_pci', 'virtio_net'] as const;
 
 /** `depends=` of a module's `.modinfo` (comma-separated module names; empty when none). */
 export function moduleDepends(ko: Uint8Array, source: string): string[] {

@@ -13,10 +13,25 @@ export function looksLikePackageName(s: string): boolean {
   return /^[a-z0-9][a-z0-9+.-]+$/.test(s) && !s.includes('/') && !s.endsWith('.deb');
 }
 
-interface CachedMeta { id: string; release: string; modules: Array<{ name: string; file: string }> }
+interface CachedMeta { format?: number; id: string; release: string; modules: Array<{ name: string; file: string }> }
 
-/** Module files the VM may need, with what they depend on (virtio_net → net_failover → failover). */
-const MODULE_GLOBS = ['veth', 'virtio_net', 'net_failover', 'failover'].map((m) => `*/${m}.ko*`);
+/** Bumped when the cache holds more (or other) files: older entries are fetched again. */
+const CACHE_FORMAT = 2;
+
+/**
+ * Module files the VM may need, with what they depend on (virtio_net → net_failover → failover; on 6.1 the virtio
+ * core and PCI transport are modules too, built in on 6.12).
+ */
+const MODULE_GLOBS = ['veth', 'virtio_net', 'net_failover', 'failover', 'virtio', 'virtio_ring', 'virtio_pci', 'virtio_pci_modern_dev', 'virtio_pci_legacy_dev']
+  .map((m) => `*/${m}.ko*`);
+
+function cachedFormat(metaFile: string): number {
+  try {
+    return (JSON.parse(readFileSync(metaFile, 'utf8')) as CachedMeta).format ?? 1;
+  } catch {
+    return 0;
+  }
+}
 
 function run(cmd: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -37,7 +52,7 @@ export function kernelFromPackage(name: string, onProgress?: (msg: string) => vo
   const root = kernelsCacheDir();
   const dir = path.join(root, name);
   const metaFile = path.join(dir, 'meta.json');
-  if (!existsSync(metaFile)) {
+  if (!existsSync(metaFile) || cachedFormat(metaFile) < CACHE_FORMAT) {
     mkdirSync(root, { recursive: true });
     // Built in a private folder and renamed into place: a killed run leaves no half cache behind to trust.
     const tmp = mkdtempSync(path.join(root, `.${name}.`));
@@ -47,7 +62,7 @@ export function kernelFromPackage(name: string, onProgress?: (msg: string) => vo
       try {
         run('apt-get', ['download', '-q', name], tmp, what);
       } catch (e) {
-        if (/Unable to locate package|has no installation candidate|Can't select/.test((e as Error).message)) {
+        if (/Unable to locate package|has no installation candidate|Can't select|Couldn't find any package/.test((e as Error).message)) {
           throw new XdpMetaError(`kernel ${name}: no such Debian package (list them with: apt-cache search --names-only '^linux-image-')`, { cause: e });
         }
         throw e;
@@ -70,9 +85,10 @@ export function kernelFromPackage(name: string, onProgress?: (msg: string) => vo
       rmSync(path.join(tmp, 'boot'), { recursive: true, force: true });
       rmSync(path.join(tmp, 'lib'), { recursive: true, force: true });
       rmSync(path.join(tmp, 'usr'), { recursive: true, force: true });
-      const meta: CachedMeta = { id: name, release: release ?? name.replace(/^linux-image-/, ''), modules };
+      const meta: CachedMeta = { format: CACHE_FORMAT, id: name, release: release ?? name.replace(/^linux-image-/, ''), modules };
       writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta, null, 2));
       try {
+        if (existsSync(dir) && cachedFormat(metaFile) < CACHE_FORMAT) rmSync(dir, { recursive: true, force: true });
         renameSync(tmp, dir);
       } catch (e) {
         // Another run cached it meanwhile: use theirs.

@@ -33,7 +33,8 @@ export async function matrixPrograms(files: readonly string[], opts: InputOption
       bytes = readInputFile(objectPath, 'a BPF object');
       sourcePath = path.resolve(file);
     }
-    const programs = objectFunctions(parseElf(bytes, file)).filter((f) => f.isProgram);
+    // Global functions in .text are global subprograms (called, verified with their caller), not programs.
+    const programs = objectFunctions(parseElf(bytes, file)).filter((f) => f.isProgram && f.section.name !== '.text');
     if (programs.length === 0) throw new XdpMetaError(`${file}: no BPF programs (no global functions in executable sections)`);
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     for (const f of programs) out.push({ input: file, objectPath, ...(sourcePath ? { sourcePath } : {}), bytes, hash, program: f.name });

@@ -14,6 +14,8 @@ import type { MatrixCell, MatrixLoad, MatrixProgram, MatrixReport } from './type
 
 export interface MatrixOptions {
   staticOnly?: boolean;
+  /** Verifier log level of the loads (default 1: the full log on rejection, the statistics on success). */
+  logLevel?: 1 | 2;
   /** VMs booted at once (default: the machine's cores). */
   concurrency?: number;
   bootTimeoutMs?: number;
@@ -34,10 +36,10 @@ const notRun = (reason: string, error?: string): MatrixLoad => ({
 });
 
 /** The cache key of one load: the object's bytes, the program, the kernel, and the agent that loads it. */
-function cacheKey(p: MatrixProgram, k: KernelTarget): string {
+function cacheKey(p: MatrixProgram, k: KernelTarget, level: number): string {
   let agent = '';
   try { agent = findAgentBinary('x86_64').hash; } catch { /* no agent: the load fails anyway */ }
-  return createHash('sha256').update([p.hash, p.program, k.id, k.release, k.source, agent].join('\0')).digest('hex').slice(0, 24);
+  return createHash('sha256').update([p.hash, p.program, k.id, k.release, k.source, agent, level].join('\0')).digest('hex').slice(0, 24);
 }
 
 function readCached(key: string): MatrixLoad | undefined {
@@ -69,6 +71,7 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
 export async function runMatrix(programs: readonly MatrixProgram[], kernels: readonly KernelTarget[], opts: MatrixOptions = {}): Promise<MatrixReport> {
   if (programs.length === 0) throw new XdpMetaError('matrix: no programs to judge');
   if (kernels.length === 0) throw new XdpMetaError('matrix: no kernels (name them with --kernel)');
+  const level = opts.logLevel ?? 1;
   const statics = new Map<string, Map<string, Diagnostic[]>>();
   for (const k of kernels) statics.set(k.id, staticForKernel(k, programs));
   const loads = new Map<string, MatrixLoad>();
@@ -82,7 +85,7 @@ export async function runMatrix(programs: readonly MatrixProgram[], kernels: rea
       if (opts.staticOnly) loads.set(cellKey(k, p), notRun('--static-only'));
       else if (!bootable) loads.set(cellKey(k, p), notRun(`a ${k.source} file gives static checks only (no bootable image)`));
       else {
-        const hit = opts.noCache ? undefined : readCached(cacheKey(p, k));
+        const hit = opts.noCache ? undefined : readCached(cacheKey(p, k, level));
         if (hit) loads.set(cellKey(k, p), hit);
         else missing = true;
       }
@@ -101,8 +104,8 @@ export async function runMatrix(programs: readonly MatrixProgram[], kernels: rea
         opts.onProgress?.(`kernel ${k.id}: ready in ${(session.startMs / 1000).toFixed(1)} s`);
         for (const p of programs) {
           if (loads.has(cellKey(k, p))) continue;
-          const key = cacheKey(p, k);
-          const load = await session.load(p, path.join(matrixCacheDir(), `${key}.log`));
+          const key = cacheKey(p, k, level);
+          const load = await session.load(p, path.join(matrixCacheDir(), `${key}.log`), level);
           writeCached(key, load);
           loads.set(cellKey(k, p), load);
           opts.onProgress?.(`kernel ${k.id}: ${p.program} ${load.verdict}`);

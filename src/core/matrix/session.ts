@@ -9,21 +9,23 @@ import { explain } from '../verifier/explain';
 import { parseLogText } from '../verifier/read';
 import { GUEST_DEV } from '../vm/initramfs';
 import { MicroVm, type BootOptions } from '../vm/qemu';
+import { XdpMetaError } from '../util/errors';
+import { lineOfInsn } from './lines';
 import type { MatrixLoad, MatrixProgram } from './types';
 
 export interface LoadSession {
   readonly kernel: KernelTarget;
   /** Boot (or start) time in ms. */
   readonly startMs: number;
-  load(p: MatrixProgram, logFile: string): Promise<MatrixLoad>;
+  load(p: MatrixProgram, logFile: string, logLevel: 1 | 2): Promise<MatrixLoad>;
   close(): Promise<void>;
 }
 
 /** Turns a load's outcome into a cell: the log written to `logFile`, summarised and explained by our parser. */
-export function summarise(ok: boolean, log: string, libbpfLog: string, logFile: string, failure?: string, devBound?: boolean): MatrixLoad {
+export function summarise(ok: boolean, log: string, libbpfLog: string, logFile: string, level: 1 | 2, failure?: string, devBound?: boolean): MatrixLoad {
   const text = log || libbpfLog;
   writeFileSync(logFile, text);
-  const parsed = parseLogText(text, { source: logFile, level: 1 });
+  const parsed = parseLogText(text, { source: logFile, level });
   const s = parsed.summary();
   let error = s.error;
   const e = ok ? null : explain(parsed);
@@ -36,17 +38,26 @@ export function summarise(ok: boolean, log: string, libbpfLog: string, logFile: 
   };
 }
 
-async function loadWith(client: AgentClient, ifindex: number | undefined, p: MatrixProgram, logFile: string): Promise<MatrixLoad> {
+async function loadWith(client: AgentClient, ifindex: number | undefined, p: MatrixProgram, logFile: string, level: 1 | 2): Promise<MatrixLoad> {
   try {
     const reply = await client.request({
-      op: 'load', object: p.bytes.toString('base64'), program: p.program, log_level: 1, dev_bound: 'auto',
+      op: 'load', object: p.bytes.toString('base64'), program: p.program, log_level: level, dev_bound: 'auto',
       name: p.program.slice(0, 15), ...(ifindex ? { ifindex } : {}),
     });
     await client.request({ op: 'unload', prog: reply.prog });
-    return summarise(true, reply.log, reply.libbpf_log ?? '', logFile, undefined, reply.dev_bound);
+    return summarise(true, reply.log, reply.libbpf_log ?? '', logFile, level, undefined, reply.dev_bound);
   } catch (e) {
     if (e instanceof AgentError && e.op === 'load') {
-      if (e.code === 'load_failed') return summarise(false, e.log ?? '', e.libbpfLog ?? '', logFile, e.message);
+      if (e.code === 'load_failed') {
+        const load = summarise(false, e.log ?? '', e.libbpfLog ?? '', logFile, level, e.message);
+        // Kernels before 6.2 print `; source` without `@ file:line`: take the line from the object.
+        const err = load.error;
+        if (err && err.line === null && err.insn !== null) {
+          const at = lineOfInsn(p.bytes, p.objectPath, p.program, err.insn);
+          if (at) load.error = { ...err, file: at.file, line: at.line };
+        }
+        return load;
+      }
       return {
         verdict: 'not-run', error: { message: e.message, insn: null, file: null, line: null }, processed_insns: null,
         total_states: null, peak_states: null, log_file: null, reason: e.message,
@@ -64,7 +75,7 @@ export async function vmSession(kernel: KernelTarget, opts: BootOptions): Promis
     const ifindex = probe.interfaces.find((i) => i.name === GUEST_DEV)?.ifindex;
     return {
       kernel, startMs: vm.bootMs,
-      load: (p, logFile) => loadWith(vm.client, ifindex, p, logFile),
+      load: (p, logFile, level) => loadWith(vm.client, ifindex, p, logFile, level),
       close: () => vm.shutdown(),
     };
   } catch (e) {
@@ -75,6 +86,7 @@ export async function vmSession(kernel: KernelTarget, opts: BootOptions): Promis
 
 /** The running kernel: the local agent, and a veth pair of our own (pid-named, deleted on close) for device-bound loads. */
 export async function localSession(kernel: KernelTarget): Promise<LoadSession> {
+  if (process.getuid?.() !== 0) throw new XdpMetaError('kernel running: loading into this machine\'s kernel needs root (the static findings above still apply)');
   const started = Date.now();
   const dev = `xmm${process.pid % 100000}`;
   const made = spawnSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`], { encoding: 'utf8' }).status === 0;
@@ -86,7 +98,7 @@ export async function localSession(kernel: KernelTarget): Promise<LoadSession> {
     const ifindex = probe.interfaces.find((i) => i.name === dev)?.ifindex;
     return {
       kernel, startMs: Date.now() - started,
-      load: (p, logFile) => loadWith(client, ifindex, p, logFile),
+      load: (p, logFile, level) => loadWith(client, ifindex, p, logFile, level),
       close: async () => {
         try { await client.close(); } finally { cleanup(); }
       },

@@ -267,7 +267,8 @@ function classifyText(t: string, line: string, ctx: ClassifyContext, r: Classify
       if (/^Validating \S+ func#\d+/.test(t)) return reset(r, LineKind.FuncValidate);
       break;
     case 70: /* F */
-      if (/^Func#-?\d+ \('.*'\) is (global and assumed valid|safe for any args)/.test(t)) return reset(r, LineKind.FuncValidate);
+      // 6.1 prints no ('name') and says "is global and valid. Skipping."
+      if (/^Func#-?\d+ (\('.*'\) )?is (global and (assumed )?valid|safe for any args)/.test(t)) return reset(r, LineKind.FuncValidate);
       break;
     case 45: /* - */
       if (t.startsWith('-- BEGIN PROG LOAD LOG') || t.startsWith('-- END PROG LOAD LOG')) return reset(r, LineKind.Marker);

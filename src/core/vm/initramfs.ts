@@ -30,7 +30,7 @@ export function findStaticBusybox(): string {
   throw new ToolError('the matrix VM needs a static busybox: apt-get install busybox-static (or set XDP_META_BUSYBOX)');
 }
 
-function initScript(modules: readonly string[]): string {
+function initScript(modules: readonly string[], extraInit = ''): string {
   // Runs as PID 1. The console (ttyS0) carries the kernel's messages and ours; ttyS1 is the agent's JSON-lines channel.
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -48,6 +48,7 @@ ip link set lo up
 if [ -e /sys/module/veth ] || [ -d /sys/class/net ]; then
   ip link add ${GUEST_DEV} type veth 2>/dev/null && ip link set ${GUEST_DEV} up && ip link set veth0 up
 fi
+${extraInit}
 echo "init: $(uname -r) up"
 ( stty raw -echo && echo ${AGENT_READY} && exec /bin/xdp-meta-agent ) </dev/ttyS1 >/dev/ttyS1 2>/dev/console
 echo "init: the agent exited"
@@ -56,11 +57,11 @@ poweroff -f
 }
 
 /** The initramfs for a kernel (its modules), cached by content under the cache folder; returns its path. */
-export function buildInitramfs(kernel: KernelTarget): string {
+export function buildInitramfs(kernel: KernelTarget, extras?: { entries: CpioEntry[]; initLines: string }): string {
   const busybox = readFileSync(findStaticBusybox());
   const agent = findAgentBinary('x86_64');
   const modules = (kernel.modules ?? []).map((m) => ({ name: m.name, bytes: readFileSync(m.path) }));
-  const init = initScript(modules.map((m) => m.name));
+  const init = initScript(modules.map((m) => m.name), extras?.initLines);
   const entries: CpioEntry[] = [
     ...['bin', 'dev', 'proc', 'sys', 'tmp', 'lib', 'lib/modules'].map((name) => ({ name, type: 'dir' as const })),
     { name: 'dev/console', type: 'char', rdev: [5, 1] },
@@ -68,6 +69,7 @@ export function buildInitramfs(kernel: KernelTarget): string {
     { name: 'bin/sh', type: 'symlink', data: Buffer.from('busybox') },
     { name: 'bin/xdp-meta-agent', type: 'file', data: agent.bytes },
     ...modules.map((m) => ({ name: `lib/modules/${m.name}.ko`, type: 'file' as const, perm: 0o644, data: m.bytes })),
+    ...(extras?.entries ?? []),
     { name: 'init', type: 'file', data: Buffer.from(init) },
   ];
   const cpio = writeCpio(entries);

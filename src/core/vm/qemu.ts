@@ -8,6 +8,7 @@ import { AgentClient } from '../remote/client';
 import type { AgentProcess } from '../remote/transport';
 import { ToolError, XdpMetaError } from '../util/errors';
 import { AGENT_READY, buildInitramfs, INIT_FAILED } from './initramfs';
+import { sshHostExtras, type SshHostOptions } from './ssh-host';
 
 export interface BootOptions {
   /** From spawning QEMU to the agent's hello (default 120 s: TCG on a shared machine is slow). */
@@ -15,6 +16,8 @@ export interface BootOptions {
   memoryMb?: number;
   /** Extra kernel command line (tests use it to make a guest panic). */
   extraAppend?: string;
+  /** Make the VM an SSH target: sshd in the guest, 127.0.0.1:port forwarded to its port 22 (virtio-net). */
+  ssh?: SshHostOptions;
   /** Every console line as it comes. */
   onConsole?: (line: string) => void;
 }
@@ -63,7 +66,7 @@ export class MicroVm {
   static async boot(kernel: KernelTarget, opts: BootOptions = {}): Promise<MicroVm> {
     if (!kernel.vmlinuz) throw new XdpMetaError(`kernel ${kernel.id}: no bootable image (a ${kernel.source} gives static checks only)`);
     const qemuBin = qemuBinary();
-    const initrd = buildInitramfs(kernel);
+    const initrd = buildInitramfs(kernel, opts.ssh ? sshHostExtras(opts.ssh) : undefined);
     const started = Date.now();
     const timeoutMs = opts.timeoutMs ?? 120_000;
     // An abstract unix socket: nothing on disk to leave behind when we are killed.
@@ -82,6 +85,7 @@ export class MicroVm {
       '-chardev', 'stdio,id=con,signal=off', '-serial', 'chardev:con',
       '-chardev', `socket,id=agent,path=${sockName},abstract=on,tight=off`, '-serial', 'chardev:agent',
       '-monitor', 'none',
+      ...(opts.ssh ? ['-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${opts.ssh.port}-:22`, '-device', 'virtio-net-pci,netdev=n0'] : []),
     ];
     const [cmd, args] = hasSetpriv() ? ['setpriv', ['--pdeathsig', 'KILL', '--', qemuBin, ...qemuArgs]] : [qemuBin, qemuArgs];
     const qemu = spawn(cmd as string, args as string[], { stdio: ['pipe', 'pipe', 'pipe'] });
