@@ -30,7 +30,7 @@ function fake(body: string) {
 describe('core/remote/client', () => {
   it('correlates replies by id even out of order, and streams row events', async () => {
     const c = await AgentClient.connect(fake(`
-      if (req.op === 'probe') setTimeout(() => send({ id: req.id, ok: true, kernel: 'slow' }), 50);
+      if (req.op === 'probe') setTimeout(() => send({ id: req.id, ok: true, kernel: 'slow', interfaces: [] }), 50);
       if (req.op === 'detach') { send({ ev: 'rows', capture: 7, rows: [[1, 2, 3, 2, 60, 4, 'deadbeef', '00']] }); send({ id: req.id, ok: true }); }`));
     const rows: RowsEvent[] = [];
     c.on('rows', (r) => rows.push(r));
@@ -46,7 +46,7 @@ describe('core/remote/client', () => {
   it('turns an error reply into an AgentError carrying the verifier log', async () => {
     const c = await AgentClient.connect(fake(`send({ id: req.id, ok: false, error: { code: 'load_failed', message: 'rejected', errno: 13 }, log: '0: (b7) r0 = 0\\ninvalid access' });`));
     await assert.rejects(c.request({ op: 'unload', prog: 1 }), (e: unknown) =>
-      e instanceof AgentError && e.code === 'load_failed' && e.log!.includes('invalid access') && e.message === 'fakehost: unload: rejected');
+      e instanceof AgentError && e.code === 'load_failed' && e.log!.includes('invalid access') && e.message === 'fakehost: unload: rejected (EACCES)');
     await c.close();
   });
 
