@@ -78,8 +78,10 @@ describe('remote faults (sshd on 127.0.0.1)', function () {
       const s = await capture(net, target, 3);
       assert.equal(s.client.heartbeatS, 3);
       assert.notDeepEqual(leftovers(net.hostIf, PROGS), [], 'attached before the fault');
-      // The agent's parent is the sshd process of this session: stopping it silences the remote end.
-      stopped = Number(readFileSync(`/proc/${s.client.hello!.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+      // The sshd process above the agent (its shell's parent) holds this session: stopping it silences the remote end.
+      const parent = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+      stopped = parent(s.client.hello!.pid);
+      while (!/^sshd/.test(readFileSync(`/proc/${stopped}/comm`, 'utf8'))) stopped = parent(stopped);
       const ended = new Promise<StopSummary>((r) => s.once('end', r));
       process.kill(stopped, 'SIGSTOP');
       assert.deepEqual(await waitClean(net.hostIf, PROGS, 20_000), [], 'still attached 20 s into the silence');

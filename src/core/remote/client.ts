@@ -89,6 +89,7 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     const how = this.exitHow;
     if (!how) return false;
     if (!this.proc.viaSsh) return true;
+    // The remote shell passes on the agent's status (137 when killed); 255 is ssh's own failure, null ssh killed here.
     return how.code !== null && how.code !== 255;
   }
 
