@@ -110,7 +110,8 @@ async function buildIn(dir: string, file: string, sourceText: string, opts: { pr
     if (!entry) throw new XdpMetaError(`${file}: no XDP or TC program (no function in an xdp*/tc* section)`);
   }
   const wrapperFile = path.join(dir, `${base}.xdpmeta-capture.c`);
-  writeFileSync(wrapperFile, wrapperSource(file, entry));
+  // O_EXCL: a fresh private folder, so anything already there (a planted symlink) is refused, never followed.
+  writeFileSync(wrapperFile, wrapperSource(file, entry), { flag: 'wx', mode: 0o600 });
   const wrapped = await compileBpf({
     file: wrapperFile, out: path.join(dir, `${base}.capture.o`), clang: opts.clang,
     includes: [agentDir(), path.dirname(file), ...(opts.includes ?? [])],
