@@ -50,6 +50,19 @@ describe('core/remote/client', () => {
     await c.close();
   });
 
+  it('keeps the kernel\'s errno in the message (EPERM is not dropped)', async () => {
+    const c = await AgentClient.connect(fake(`send({ id: req.id, ok: false, error: { code: 'load_failed', message: 'the kernel rejected program p (plain)', errno: 1, strerror: 'Operation not permitted' }, log: '' });`));
+    await assert.rejects(c.request({ op: 'load', object: '' }), (e: unknown) =>
+      e instanceof AgentError && e.errno === 1 && e.message === 'fakehost: load: the kernel rejected program p (plain) (EPERM: Operation not permitted)');
+    await c.close();
+  });
+
+  it('an error reply for a request line the agent could not read (id -1, over its limit) is a protocol error', async () => {
+    const c = await AgentClient.connect(fake(`send({ id: -1, ok: false, error: { code: 'limit', message: 'request line longer than the limit (64 bytes): discarded' } });`));
+    await assert.rejects(c.request({ op: 'probe' }), (e: unknown) =>
+      e instanceof RemoteError && e.kind === 'protocol' && /refused a request line: .*longer than the limit/.test(e.message));
+  });
+
   it('garbage on stdout: a protocol error naming the host and the line, then teardown', async () => {
     const proc = fake(`console.log('Last login: Mon from 10.0.0.1'); setTimeout(() => send({ id: req.id, ok: true }), 1000);`);
     const c = await AgentClient.connect(proc);
