@@ -88,9 +88,13 @@ export function mutate(line: string, r: () => number, maxLine: number): string {
       case 3: s = s.slice(0, at) + s.slice(at + 1 + Math.floor(r() * 8)); break;
       case 4: s = s.slice(0, at) + s.slice(at, at + 16).repeat(2 + Math.floor(r() * 40)) + s.slice(at); break;
       case 5: {
-        // A string ending in a lone escape right where the agent's 4 KiB buffer ends.
-        const room = 4096 - 2 - Math.floor(r() * 4);
-        s = `{"id":1,"op":"probe","x":"${'a'.repeat(Math.max(0, room - 30))}`.slice(0, room) + pick(['\\u', '\\u0', '\\u00', '\\']);
+        // A string ending in a lone escape right where the agent's 4 KiB buffer ends (rare: each needs a fresh agent).
+        if (r() >= 1 / 16) {
+          s = s.slice(0, at) + pick(TOKENS) + s.slice(at);
+          break;
+        }
+        const tail = pick(['\\u', '\\u0', '\\u00', '\\u00a', '\\']);
+        s = `{"id":1,"op":"probe","x":"${'a'.repeat(4096)}`.slice(0, 4094 - tail.length - Math.floor(r() * 3)) + tail;
         break;
       }
       case 6: s = s + ','.repeat(Math.floor(r() * 64)) + '"k":1'.repeat(Math.floor(r() * 40)); break;
@@ -182,18 +186,29 @@ export async function runAgentFuzz(o: AgentFuzzOptions, agent = ASAN_AGENT): Pro
     a = undefined;
   };
   for (let i = 0; i < o.iterations; i++) {
-    if (!a || sinceStart >= perProcess) {
+    const line = mutate(seeds[Math.floor(r() * seeds.length)]!, r, maxLine);
+    // The agent's input buffer starts at 4 KiB and never shrinks: boundary lines go to a fresh process, alone.
+    const boundary = line.length >= 4080 && line.length < 4096;
+    if (!a || sinceStart >= perProcess || boundary) {
       await finish('');
       a = startAgent(agent, maxLine);
       res.processes++;
       sinceStart = 0;
-      a.child.stdin.write(`${seeds[0]}\n`);
+      if (!boundary) a.child.stdin.write(`${seeds[0]}\n`);
     }
-    const line = mutate(seeds[Math.floor(r() * seeds.length)]!, r, maxLine);
     res.inputs++;
     sinceStart++;
     const id = ++pingId;
-    a.child.stdin.write(`${line}\n{"id":${id},"op":"ping"}\n`);
+    if (boundary) {
+      // Alone in the pipe, so the agent reads it into a buffer it fills exactly.
+      const before = a.out.length;
+      a.child.stdin.write(`${line}\n`);
+      const deadline = Date.now() + 500;
+      while (a.out.length === before && !a.exited && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
+      if (!a.exited) a.child.stdin.write(`{"id":${id},"op":"ping"}\n`);
+    } else {
+      a.child.stdin.write(`${line}\n{"id":${id},"op":"ping"}\n`);
+    }
     const how = await waitReply(a, id, lineTimeoutMs);
     if (how === 'timeout') {
       res.hangs.push({ line: line.slice(0, 300) });

@@ -1,13 +1,17 @@
 // Fault suite over a real sshd on 127.0.0.1: cut and killed uploads, damaged copies, host-key options, silent remotes, lost interfaces.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findAgentBinary } from '../../src/core/remote/agent-binary';
 import { AgentClient } from '../../src/core/remote/client';
-import { RemoteError } from '../../src/core/remote/errors';
+import { AgentError, RemoteError } from '../../src/core/remote/errors';
+import { LiveCapture, type StopSummary } from '../../src/core/remote/session';
 import { startAgent, type Target } from '../../src/core/remote/transport';
+import { runSummaryLine } from '../../src/cli/run-summary';
+import { hasClang } from '../helpers/clang';
+import { createVethNs, leftovers, waitClean, type VethNs } from '../helpers/netns';
 import { isRoot, requirePrereq } from '../helpers/prereq';
 import { hasSshd, startSshd, type TestSshd } from '../helpers/sshd';
 
@@ -54,6 +58,94 @@ describe('remote faults (sshd on 127.0.0.1)', function () {
     if (cached) rmSync(cached, { force: true });
     if (tmp) rmSync(tmp, { recursive: true, force: true });
     await sshd?.stop();
+  });
+
+  const FIX = path.join(ROOT, 'test/fixtures/remote/meta_magic.bpf.c');
+  const PROGS = ['xdp_meta_magic'];
+
+  /** A capture on a veth of our own, with a private TMPDIR (to see what a run leaves in it). */
+  async function capture(net: VethNs, t: Target, heartbeatS?: number): Promise<LiveCapture> {
+    const s = await LiveCapture.start({ target: t, dev: net.hostIf, input: FIX, heartbeatS });
+    s.on('end', () => undefined);
+    return s;
+  }
+
+  it('a silent remote (sshd session stopped): the agent detaches by itself, and the run does not claim it did', async function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    const net = createVethNs();
+    let stopped: number | undefined;
+    try {
+      const s = await capture(net, target, 3);
+      assert.equal(s.client.heartbeatS, 3);
+      assert.notDeepEqual(leftovers(net.hostIf, PROGS), [], 'attached before the fault');
+      // The sshd process above the agent (its shell's parent) holds this session: stopping it silences the remote end.
+      const parent = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+      stopped = parent(s.client.hello!.pid);
+      while (!/^sshd/.test(readFileSync(`/proc/${stopped}/comm`, 'utf8'))) stopped = parent(stopped);
+      const ended = new Promise<StopSummary>((r) => s.once('end', r));
+      process.kill(stopped, 'SIGSTOP');
+      assert.deepEqual(await waitClean(net.hostIf, PROGS, 20_000), [], 'still attached 20 s into the silence');
+      const sum = await ended;
+      assert.equal(sum.detached, 'connection-lost');
+      const line = runSummaryLine(s.rows, sum, s.info.host);
+      assert.doesNotMatch(line, /kernel detached/);
+      assert.match(line, /cannot be known from here: the agent detaches it by itself at most 3 s after it last heard from us/);
+    } finally {
+      if (stopped) {
+        try { process.kill(stopped, 'SIGCONT'); } catch { /* gone */ }
+      }
+      net.destroy();
+    }
+  });
+
+  it('a deleted interface is noticed: the run ends saying the kernel detached the program', async function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    const net = createVethNs();
+    try {
+      const s = await capture(net, target);
+      const ended = new Promise<StopSummary>((r) => s.once('end', r));
+      execFileSync('ip', ['link', 'del', net.hostIf]);
+      const sum = await ended;
+      assert.equal(sum.detached, 'interface-gone');
+      assert.match(String(sum.error?.message), new RegExp(`^${sshd.alias}: interface ${net.hostIf} \\(ifindex \\d+\\) went away during the capture`));
+      await s.stop();
+    } finally {
+      net.destroy();
+    }
+  });
+
+  it('--local guards the interface carrying this machine\'s SSH session (run inside a namespace of our own)', async function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    const net = createVethNs();
+    try {
+      const r = spawnSync('ip', ['netns', 'exec', net.ns, 'env', 'SSH_CONNECTION=127.0.0.1 40000 127.0.0.1 22', process.execPath, '--import', 'tsx',
+        path.join(ROOT, 'src/cli/main.ts'), 'run', FIX, '--local', '--dev', 'lo', '--mode', 'generic', '--duration', '1'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      assert.notEqual(r.status, 0, r.stderr);
+      assert.match(r.stderr, /interface lo carries this SSH session \(the route to 127\.0\.0\.1 /);
+      assert.match(r.stderr, /--confirm-ssh-interface/);
+    } finally {
+      net.destroy();
+    }
+  });
+
+  it('a run leaves no xdp-meta-run-* build folder behind', async function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    const net = createVethNs();
+    const savedTmp = process.env.TMPDIR;
+    const privateTmp = mkdtempSync(path.join(tmp, 'tmpdir-'));
+    process.env.TMPDIR = privateTmp;
+    try {
+      const s = await capture(net, { kind: 'local' });
+      await s.stop();
+      await assert.rejects(LiveCapture.start({ target: { kind: 'local' }, dev: 'no-such-if0', input: FIX }),
+        (e: unknown) => !(e instanceof AgentError) && /no interface no-such-if0/.test(String(e)));
+      assert.deepEqual(readdirSync(privateTmp).filter((f) => f.startsWith('xdp-meta-')), []);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+      net.destroy();
+    }
   });
 
   /** An ssh wrapper that does `uploadAction` for the upload command and is plain ssh otherwise. */

@@ -9,6 +9,7 @@ import { LiveCapture, type LiveRow } from '../../core/remote/session';
 import type { SudoPolicy, Target } from '../../core/remote/transport';
 import { UsageError } from '../../core/util/errors';
 import { defineArgs, formatOptions, parseArgs, type OptionSpec } from '../args';
+import { runSummaryLine } from '../run-summary';
 import type { CliCommand, CliIo } from '../command';
 
 interface RunArgs {
@@ -184,10 +185,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   process.off('SIGINT', onSig);
   process.off('SIGTERM', onSig);
   const s = await session.stop();
-  const st = s.stats;
-  const drops = st ? `; not shown: ${st.sampled_out} sampled out, ${st.rate_limited} rate-limited, ${st.ringbuf_full} lost (ring buffer full)` : '';
-  io.err(`xdp-meta run: ${printed} rows printed${st ? ` of ${st.seen} packets seen` : ''}${drops}; ` +
-    (s.detached === 'stopped' ? 'detached' : 'the agent exited, so the kernel detached the program'));
+  io.err(`xdp-meta run: ${runSummaryLine(printed, s, info.host)}`);
   if (s.error) throw s.error;
   return 0;
 }

@@ -69,7 +69,9 @@ export function startCommand(agentPath: string, sha256: string, run: string, sud
   const check = `if [ "$(sha256sum < "$A" 2>/dev/null | cut -d' ' -f1)" != ${sha256} ]; then ` +
     `echo "xdp-meta-agent-mismatch: $A does not match the agent's sha256${removable ? ': removed' : ''}" >&2; ` +
     `${removable ? 'rm -f "$A"; ' : ''}exit ${EXIT_AGENT_MISMATCH}; fi; `;
-  return `A=${agentPath}; ${check}` + (sudo === 'never' ? `exec ${run}`
-    : sudo === 'always' ? `exec sudo -n ${run}`
-      : `if [ "$(id -u)" = 0 ]; then exec ${run}; else exec sudo -n ${run}; fi`);
+  // Not exec: the shell stays to pass on the agent's own exit status (137 when killed), so the client can tell an
+  // agent that ended (its links went with it) from a lost connection (ssh's 255), where the agent may still run.
+  const exec = sudo === 'never' ? run : sudo === 'always' ? `sudo -n ${run}`
+    : `if [ "$(id -u)" = 0 ]; then ${run}; else sudo -n ${run}; fi`;
+  return `A=${agentPath}; ${check}${exec}; s=$?; [ $s = 255 ] && s=254; exit $s`;
 }

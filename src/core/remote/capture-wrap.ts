@@ -5,7 +5,7 @@
 // renames the user's entry function with a macro that also marks it always_inline, #includes the
 // user's file, and defines a new entry point under the original name and section that calls it and
 // then runs the capture epilogue (agent/xdp-meta-capture.bpf.h) — every verdict is seen.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readInputFile } from '../bpf/object-file';
@@ -64,6 +64,8 @@ export interface CaptureBuild {
   entries: ProgramEntry[];
   /** The source as compiled (the decoder looks for the struct it casts data_meta to). */
   sourceText: string;
+  /** Removes the private temp folder the objects were built in (when no outDir was given); the objects go with it. */
+  cleanup(): void;
 }
 
 export class CompileFailedError extends XdpMetaError {}
@@ -80,6 +82,19 @@ export async function buildCaptureObject(sourceFile: string, opts: { program?: s
   // A directory or device named *.c is refused by name here rather than by clang (or read forever).
   const sourceText = readInputFile(sourceFile, 'a C source').toString('utf8');
   const dir = opts.outDir ?? mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-run-'));
+  const cleanup = () => {
+    if (!opts.outDir) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    return await buildIn(dir, file, sourceText, opts, cleanup);
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+async function buildIn(dir: string, file: string, sourceText: string, opts: { program?: string; clang?: string; includes?: string[] },
+  cleanup: () => void): Promise<CaptureBuild> {
   const base = path.basename(file).replace(/\.c$/, '');
   const plain = await compileBpf({ file, out: path.join(dir, `${base}.o`), clang: opts.clang, includes: opts.includes });
   if (!plain.ok || !plain.objectPath) throw new CompileFailedError(`${file}: does not compile:\n${diagText(plain)}`);
@@ -95,7 +110,8 @@ export async function buildCaptureObject(sourceFile: string, opts: { program?: s
     if (!entry) throw new XdpMetaError(`${file}: no XDP or TC program (no function in an xdp*/tc* section)`);
   }
   const wrapperFile = path.join(dir, `${base}.xdpmeta-capture.c`);
-  writeFileSync(wrapperFile, wrapperSource(file, entry));
+  // O_EXCL: a fresh private folder, so anything already there (a planted symlink) is refused, never followed.
+  writeFileSync(wrapperFile, wrapperSource(file, entry), { flag: 'wx', mode: 0o600 });
   const wrapped = await compileBpf({
     file: wrapperFile, out: path.join(dir, `${base}.capture.o`), clang: opts.clang,
     includes: [agentDir(), path.dirname(file), ...(opts.includes ?? [])],
@@ -103,5 +119,5 @@ export async function buildCaptureObject(sourceFile: string, opts: { program?: s
   if (!wrapped.ok || !wrapped.objectPath) {
     throw new CompileFailedError(`${file}: the capture wrapper around ${entry.name} does not compile:\n${diagText(wrapped)}`);
   }
-  return { objectPath: wrapped.objectPath, plainObjectPath: plain.objectPath, entry, entries, sourceText };
+  return { objectPath: wrapped.objectPath, plainObjectPath: plain.objectPath, entry, entries, sourceText, cleanup };
 }

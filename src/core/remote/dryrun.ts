@@ -35,14 +35,21 @@ export interface DryRunRow extends DecodedMeta {
 export async function dryRun(opts: DryRunOptions): Promise<DryRunRow[]> {
   let objectPath = opts.input;
   let sourceText: string | undefined;
+  let cleanup = () => undefined as void;
   if (/\.c$/.test(opts.input)) {
     const b = await buildCaptureObject(opts.input, { program: opts.program, clang: opts.clang });
     objectPath = b.plainObjectPath;
     opts = { ...opts, program: b.entry.name };
     sourceText = b.sourceText;
+    cleanup = b.cleanup;
   }
   // Our readers first: libbpf would name no offset, and would drop a damaged .BTF and skip CO-RE.
-  const { bytes, elf } = preflightObject(objectPath, {});
+  let bytes, elf;
+  try {
+    ({ bytes, elf } = preflightObject(objectPath, {}));
+  } finally {
+    cleanup(); // read into memory: the temp folder of the build is not needed any more
+  }
   const decoder = metaDecoderFor(opts.input, elf, { structName: opts.structName, sourceText });
   const client = await AgentClient.connect(await startAgent(opts.target, { agentArgs: opts.agentArgs }));
   try {

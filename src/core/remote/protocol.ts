@@ -20,7 +20,7 @@ export type XdpAttachMode = 'native' | 'generic';
 
 /** Requests: one JSON object per line; `id` is added by the client. Only flat values (the agent's parser is flat). */
 export type AgentRequest =
-  | { op: 'hello'; version: number }
+  | { op: 'hello'; version: number; heartbeat?: number }
   | { op: 'probe' }
   | {
     op: 'load';
@@ -46,11 +46,16 @@ export type AgentRequest =
   | { op: 'test_run'; prog: number; data: string; meta?: string; repeat?: number }
   | { op: 'detach'; link: number }
   | { op: 'unload'; prog: number }
+  | { op: 'ping' }
   | { op: 'bye' };
 
 export type AgentOp = AgentRequest['op'];
 
-export interface HelloReply { version: number; agent: string; arch: string; kernel: string; libbpf: string; pid: number }
+export interface HelloReply {
+  version: number; agent: string; arch: string; kernel: string; libbpf: string; pid: number;
+  /** Seconds without a line from the client after which the agent detaches everything and exits (0: never). */
+  heartbeat?: number;
+}
 
 export interface ProbeInterface {
   name: string;
@@ -118,6 +123,7 @@ export interface ReplyFor {
   test_run: TestRunReply;
   detach: Empty;
   unload: Empty;
+  ping: Empty;
   bye: Empty;
 }
 
@@ -141,7 +147,10 @@ export interface StatsEvent {
   final: boolean;
 }
 
-export type AgentEvent = RowsEvent | StatsEvent;
+/** The kernel detached link `link` by itself: its interface went away (`reason: "interface_gone"`). */
+export interface DetachedEvent { ev: 'detached'; link: number; ifindex: number; reason: string }
+
+export type AgentEvent = RowsEvent | StatsEvent | DetachedEvent;
 
 export const XDP_VERDICTS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'] as const;
 const TC_VERDICTS: Record<number, string> = {

@@ -14,7 +14,8 @@ import type { FieldValue, LayoutChoice } from './decode';
 import { MetaDecoder } from './decode';
 import { AgentError, RemoteError } from './errors';
 import { preflightObject } from './preflight';
-import { verdictName, type CaptureMode, type CaptureReply, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
+import { verdictName, type CaptureMode, type CaptureReply, type DetachedEvent, type RowsEvent, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
+import { wireRowProblem } from './protocol-check';
 import { startAgent, targetName, type Target } from './transport';
 
 export interface LiveCaptureOptions {
@@ -38,6 +39,8 @@ export interface LiveCaptureOptions {
   logLevel?: 1 | 2;
   clang?: string;
   onProgress?: (msg: string) => void;
+  /** Seconds of silence after which the agent detaches by itself (default 15; the client pings meanwhile). */
+  heartbeatS?: number;
 }
 
 /** One decoded row, as `xdp-meta run --json` prints it (plus the packet head). */
@@ -74,8 +77,15 @@ export interface LiveCaptureInfo {
 export interface StopSummary {
   stats?: StatsEvent;
   rows: number;
-  /** How the program was detached: by us, or by the kernel when the agent's bpf_link closed with it. */
-  detached: 'stopped' | 'agent-exited';
+  /**
+   * What is known about the program: detached by us (`stopped`); detached by the kernel because the agent
+   * that held its bpf_link ended (`agent-exited`) or because its interface was deleted (`interface-gone`);
+   * or unknown, because the connection was lost and the agent's fate cannot be seen from here
+   * (`connection-lost`: the agent detaches by itself `heartbeatS` seconds after it last heard from us).
+   */
+  detached: 'stopped' | 'agent-exited' | 'interface-gone' | 'connection-lost';
+  /** The agent's heartbeat (seconds), for the `connection-lost` message. */
+  heartbeatS?: number;
   error?: XdpMetaError;
 }
 
@@ -129,26 +139,68 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
   private ended = false;
   private stopping?: Promise<StopSummary>;
   private summary?: StopSummary;
+  /** Rows that came before anyone could listen (with the capture reply): delivered to the first `rows` listener. */
+  private backlog?: LiveRow[][] = [];
 
   private constructor(
     readonly client: AgentClient,
     readonly info: LiveCaptureInfo,
     private readonly ids: { prog: number; link: number; capture: number },
     private readonly decoder: MetaDecoder,
+    early: RowsEvent[] = [],
   ) {
     super();
-    client.on('rows', (ev) => {
-      if (ev.capture !== ids.capture) return;
-      const rows = ev.rows.map((r) => this.decodeRow(r));
-      this.rowCount += rows.length;
-      this.emit('rows', rows);
+    (this as EventEmitter).on('newListener', (ev: string | symbol) => {
+      if (ev === 'rows') process.nextTick(() => this.drainBacklog());
     });
+    // Whoever awaited start() attaches listeners right after it resolves; after that, nobody waits for a backlog.
+    setImmediate(() => this.drainBacklog());
+    for (const ev of early) this.onRows(ev);
+    client.on('rows', (ev) => this.onRows(ev));
     client.on('stats', (ev) => {
       if (ev.capture !== ids.capture) return;
       this.lastStats = ev;
       this.emit('stats', ev);
     });
-    client.on('fatal', (e) => this.finish({ detached: 'agent-exited', error: e }));
+    client.on('detached', (ev) => this.onDetached(ev));
+    client.on('fatal', (e) => {
+      void this.client.kill();
+      this.finish({ detached: this.client.agentExitKnown ? 'agent-exited' : 'connection-lost', error: e });
+    });
+  }
+
+  private onRows(ev: RowsEvent): void {
+    if (ev.capture !== this.ids.capture || this.ended) return;
+    const rows: LiveRow[] = [];
+    for (const r of ev.rows) {
+      const problem = wireRowProblem(r);
+      if (problem) {
+        // A typed protocol error (the agent is stopped), never a TypeError from decoding garbage.
+        const e = new RemoteError('protocol', this.client.host, `the agent sent ${problem}`);
+        void this.client.kill();
+        this.finish({ detached: 'agent-exited', error: e });
+        return;
+      }
+      rows.push(this.decodeRow(r));
+    }
+    this.rowCount += rows.length;
+    if (this.backlog) this.backlog.push(rows);
+    else this.emit('rows', rows);
+  }
+
+  private drainBacklog(): void {
+    const b = this.backlog;
+    this.backlog = undefined;
+    for (const rows of b ?? []) this.emit('rows', rows);
+  }
+
+  private onDetached(ev: DetachedEvent): void {
+    if (ev.link !== this.ids.link) return;
+    const e = new XdpMetaError(`${this.client.host}: interface ${this.info.dev} (ifindex ${ev.ifindex}) went away during the capture: ` +
+      `the kernel detached ${this.info.program}; nothing is attached any more`);
+    this.finish({ detached: 'interface-gone', error: e });
+    // Unload and end the agent; the summary above stands.
+    void this.stop();
   }
 
   get rows(): number {
@@ -175,7 +227,8 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
   /** Ends the session once; later calls return the first summary (so a failure is not lost). */
   private finish(s: Omit<StopSummary, 'rows' | 'stats'>): StopSummary {
     if (this.summary) return this.summary;
-    this.summary = { ...s, rows: this.rowCount, stats: this.lastStats };
+    this.drainBacklog();
+    this.summary = { ...s, rows: this.rowCount, stats: this.lastStats, heartbeatS: this.client.heartbeatS };
     this.ended = true;
     this.emit('end', this.summary);
     return this.summary;
@@ -185,8 +238,12 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
   stop(): Promise<StopSummary> {
     this.stopping ??= (async () => {
       if (this.ended || this.client.exited) {
+        if (!this.client.exited && this.summary?.detached === 'interface-gone') {
+          // The link is gone with its interface; unload the program and end the agent.
+          await this.client.request({ op: 'unload', prog: this.ids.prog }).catch(() => undefined);
+        }
         await this.client.close().catch(() => undefined);
-        return this.finish({ detached: 'agent-exited' });
+        return this.finish({ detached: this.client.agentExitKnown ? 'agent-exited' : 'connection-lost' });
       }
       try {
         await this.client.request({ op: 'capture_stop', capture: this.ids.capture });
@@ -194,7 +251,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
         await this.client.request({ op: 'unload', prog: this.ids.prog });
       } catch (e) {
         await this.client.close().catch(() => undefined);
-        return this.finish({ detached: 'agent-exited', error: e as XdpMetaError });
+        return this.finish({ detached: this.client.agentExitKnown ? 'agent-exited' : 'connection-lost', error: e as XdpMetaError });
       }
       await this.client.close();
       return this.finish({ detached: 'stopped' });
@@ -211,6 +268,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     let program = opts.program;
     let sourceText: string | undefined;
     let label = opts.input;
+    let cleanup = () => undefined as void;
     if (isSource) {
       progress(`compiling ${opts.input} with the capture wrapper`);
       const b = await buildCaptureObject(opts.input, { program: opts.program, clang: opts.clang });
@@ -218,9 +276,15 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       program = b.entry.name;
       sourceText = b.sourceText;
       label = objectPath;
+      cleanup = b.cleanup;
     }
     // Our readers first: libbpf would name no offset, and would drop a damaged .BTF and skip CO-RE.
-    const { bytes, elf } = preflightObject(label, {});
+    let bytes, elf;
+    try {
+      ({ bytes, elf } = preflightObject(label, {}));
+    } finally {
+      cleanup(); // in memory now: the private build folder goes (it used to stay in /tmp after every run)
+    }
     if (!isSource) {
       const entries = entryPrograms(bytes, label);
       const entry = opts.program ? entries.find((e) => e.name === opts.program) : entries.find((e) => e.hook === 'xdp') ?? entries[0];
@@ -234,7 +298,11 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     const decoder = metaDecoderFor(opts.input, elf, { structName: opts.structName, sourceText });
     progress(`starting the agent on ${targetName(opts.target)}`);
     const proc = await startAgent(opts.target, { agentArgs: opts.agentArgs, onProgress: progress });
-    const client = await AgentClient.connect(proc);
+    const client = await AgentClient.connect(proc, undefined, { heartbeatS: opts.heartbeatS });
+    // Rows can follow the capture reply in the same chunk, before the session exists: keep them from the start.
+    const early: RowsEvent[] = [];
+    const keep = (ev: RowsEvent) => early.push(ev);
+    client.on('rows', keep);
     try {
       const probe = await client.request({ op: 'probe' });
       const dev = probe.interfaces.find((i) => i.name === opts.dev);
@@ -250,12 +318,14 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
         op: 'attach', prog: load.prog, ifindex: dev.ifindex, mode, confirm_ssh_interface: opts.confirmSshInterface ?? false,
       });
       const cap = await client.request({ op: 'capture', prog: load.prog, sample: opts.sample ?? 1, rate: opts.rate ?? 0, snap: opts.snap ?? 64 });
+      client.off('rows', keep);
       const info: LiveCaptureInfo = {
         host: client.host, kernel: probe.kernel, dev: dev.name, ifindex: dev.ifindex, program: load.name, hook: load.type,
         devBound: load.dev_bound, mode, mechanism: cap.mechanism, blindSpots: cap.blind_spots,
       };
-      return new LiveCapture(client, info, { prog: load.prog, link: attach.link, capture: cap.capture }, decoder);
+      return new LiveCapture(client, info, { prog: load.prog, link: attach.link, capture: cap.capture }, decoder, early);
     } catch (e) {
+      client.off('rows', keep);
       await client.close().catch(() => undefined);
       throw e;
     }

@@ -41,6 +41,8 @@ export interface AgentProcess {
   kill(signal?: NodeJS.Signals): void;
   /** The local child (ssh or the agent itself). */
   readonly child: ChildProcessWithoutNullStreams;
+  /** The child is ssh: its end says the connection ended, not necessarily the agent. */
+  readonly viaSsh?: boolean;
 }
 
 export interface StartOptions {
@@ -60,7 +62,7 @@ export function shQuote(s: string): string {
 }
 
 /** `group`: the child was spawned detached, so it leads a process group; signals go to the whole group. */
-function wrap(child: ChildProcessWithoutNullStreams, host: string, group = false): AgentProcess {
+function wrap(child: ChildProcessWithoutNullStreams, host: string, group = false, viaSsh = false): AgentProcess {
   let err = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => {
@@ -75,7 +77,7 @@ function wrap(child: ChildProcessWithoutNullStreams, host: string, group = false
   // A dead peer must not crash the process with EPIPE.
   child.stdin.on('error', () => undefined);
   return {
-    host, stdin: child.stdin, stdout: child.stdout, child, exited,
+    host, stdin: child.stdin, stdout: child.stdout, child, exited, viaSsh,
     stderrText: () => err,
     kill: (sig = 'SIGTERM') => {
       // Until its pipes close, something of the agent still runs: after the leader exits, a child it left
@@ -233,5 +235,5 @@ async function startSsh(t: Extract<Target, { kind: 'ssh' }>, opts: StartOptions)
   const cmd = startCommand(remote, bin.sha256, run, t.sudo ?? 'auto', remote.startsWith('~/'));
   // detached as above; if we die, ssh sees stdin close, the agent sees EOF and exits, the kernel detaches.
   const child = spawn(t.ssh ?? 'ssh', [...sshArgs(t), cmd], { stdio: 'pipe', detached: true });
-  return wrap(child, name, true);
+  return wrap(child, name, true, true);
 }

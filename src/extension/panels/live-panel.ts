@@ -86,7 +86,10 @@ export class LivePanel {
     const { program, dev, host } = this.capture.info;
     const how = s.detached === 'stopped'
       ? `Stopped: ${program} was detached from ${dev} on ${host} and unloaded.`
-      : `The agent exited: the kernel detached ${program} from ${dev} when its bpf_link closed.`;
+      : s.detached === 'agent-exited' ? `The agent exited: the kernel detached ${program} from ${dev} when its bpf_link closed.`
+        : s.detached === 'interface-gone' ? `${dev} went away on ${host}: the kernel detached ${program}.`
+          : `The connection to ${host} was lost: whether ${program} is still attached to ${dev} cannot be known from here; ` +
+            `the agent detaches it by itself${s.heartbeatS ? ` at most ${s.heartbeatS} s after it last heard from us` : ''}.`;
     this.status = {
       ...this.status,
       state: s.error ? 'error' : 'stopped',

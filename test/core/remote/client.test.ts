@@ -30,7 +30,7 @@ function fake(body: string) {
 describe('core/remote/client', () => {
   it('correlates replies by id even out of order, and streams row events', async () => {
     const c = await AgentClient.connect(fake(`
-      if (req.op === 'probe') setTimeout(() => send({ id: req.id, ok: true, kernel: 'slow' }), 50);
+      if (req.op === 'probe') setTimeout(() => send({ id: req.id, ok: true, kernel: 'slow', interfaces: [] }), 50);
       if (req.op === 'detach') { send({ ev: 'rows', capture: 7, rows: [[1, 2, 3, 2, 60, 4, 'deadbeef', '00']] }); send({ id: req.id, ok: true }); }`));
     const rows: RowsEvent[] = [];
     c.on('rows', (r) => rows.push(r));
@@ -46,8 +46,21 @@ describe('core/remote/client', () => {
   it('turns an error reply into an AgentError carrying the verifier log', async () => {
     const c = await AgentClient.connect(fake(`send({ id: req.id, ok: false, error: { code: 'load_failed', message: 'rejected', errno: 13 }, log: '0: (b7) r0 = 0\\ninvalid access' });`));
     await assert.rejects(c.request({ op: 'unload', prog: 1 }), (e: unknown) =>
-      e instanceof AgentError && e.code === 'load_failed' && e.log!.includes('invalid access') && e.message === 'fakehost: unload: rejected');
+      e instanceof AgentError && e.code === 'load_failed' && e.log!.includes('invalid access') && e.message === 'fakehost: unload: rejected (EACCES)');
     await c.close();
+  });
+
+  it('keeps the kernel\'s errno in the message (EPERM is not dropped)', async () => {
+    const c = await AgentClient.connect(fake(`send({ id: req.id, ok: false, error: { code: 'load_failed', message: 'the kernel rejected program p (plain)', errno: 1, strerror: 'Operation not permitted' }, log: '' });`));
+    await assert.rejects(c.request({ op: 'load', object: '' }), (e: unknown) =>
+      e instanceof AgentError && e.errno === 1 && e.message === 'fakehost: load: the kernel rejected program p (plain) (EPERM: Operation not permitted)');
+    await c.close();
+  });
+
+  it('an error reply for a request line the agent could not read (id -1, over its limit) is a protocol error', async () => {
+    const c = await AgentClient.connect(fake(`send({ id: -1, ok: false, error: { code: 'limit', message: 'request line longer than the limit (64 bytes): discarded' } });`));
+    await assert.rejects(c.request({ op: 'probe' }), (e: unknown) =>
+      e instanceof RemoteError && e.kind === 'protocol' && /refused a request line: .*longer than the limit/.test(e.message));
   });
 
   it('garbage on stdout: a protocol error naming the host and the line, then teardown', async () => {
