@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(clang-19 llvm-19 libbpf-dev bpftool iproute2 openssh-server openssh-client chromium libkrb5-dev
-  ripgrep libelf-dev zlib1g-dev libzstd-dev make gcc
+  ripgrep libelf-dev zlib1g-dev libzstd-dev make gcc neovim
   qemu-system-x86 busybox-static zstd xz-utils lz4 util-linux)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

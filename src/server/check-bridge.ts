@@ -23,7 +23,8 @@ export async function checkObject(req: CheckRequest): Promise<CheckOutcome> {
     return { diagnostics: [], ms: performance.now() - t0, unavailable: `target BTF unreadable: ${isXdpMetaError(e) ? e.message : String(e)}` };
   }
   const bytes = readFileSync(req.objectPath);
-  const result = runCheck([{ bytes, sourcePath: req.sourcePath, label: req.sourcePath }], { targetBtf: btf });
+  const sourceText = (file: string) => (file === req.sourcePath ? req.text : undefined);
+  const result = runCheck([{ bytes, sourcePath: req.sourcePath, label: req.sourcePath }], { targetBtf: btf, sourceText });
   return { diagnostics: result.diagnostics.map((d) => fromCheck(d, req.sourcePath)), ms: performance.now() - t0 };
 }
 
@@ -34,6 +35,8 @@ function fromCheck(d: CheckDiagnostic, sourcePath: string): SourceDiagnostic {
     file: located ? d.file : sourcePath,
     line: located ? d.line : 1,
     column: located ? d.column : undefined,
+    // The whole expression (`meta->magic`, the kfunc call), as SARIF and the text output's column give it.
+    range: located && d.column && d.endColumn ? { start: { line: d.line, column: d.column }, end: { line: d.line, column: d.endColumn } } : undefined,
     severity: d.severity,
     message: d.message,
     code: d.code,

@@ -57,6 +57,8 @@ export interface CheckRequest {
   /** The temporary source the object was built from, and the document it stands for. */
   compiledPath: string;
   sourcePath: string;
+  /** The document's text the object was compiled from (expression ranges are scanned in it). */
+  text: string;
   targetBtf: string;
   signal: AbortSignal;
 }

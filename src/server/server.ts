@@ -108,7 +108,9 @@ export function startServer(connection: Connection): void {
       let detail: string | undefined;
       if (compiled.objectPath) {
         objectTypes.set(uri, readObjectTypes(compiled.objectPath));
-        const checked = await checkObject({ objectPath: compiled.objectPath, compiledPath: compiled.compiledPath, sourcePath, targetBtf: settings.targetBtf, signal });
+        const checked = await checkObject({
+          objectPath: compiled.objectPath, compiledPath: compiled.compiledPath, sourcePath, text: doc.getText(), targetBtf: settings.targetBtf, signal,
+        });
         if (!isCurrent()) return;
         checkMs = checked.ms;
         diagnostics.push(...checked.diagnostics.map((d) => toLspDiagnostic(d, doc, map, true)));

@@ -8,6 +8,8 @@ import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { execFileSync } from 'node:child_process';
 import { requirePrereq } from '../helpers/prereq';
 import { hasClang } from '../helpers/clang';
+import { formatSarif, formatText, runCheck } from '../../src/core/check';
+import { compileBpf } from '../../src/core/compile';
 import { LspClient, ROOT } from './lsp-client';
 
 const HEADER_OK = '#define EDITOR_VERDICT 2 /* XDP_PASS */\n';
@@ -106,5 +108,27 @@ describe('language server: headers, actions and messages', function () {
     const set = actions.find((a) => a.command?.command === 'xdpMeta.setTargetBtf');
     assert.ok(set, `actions: ${actions.map((a) => a.title).join(' | ')}`);
     assert.match(set.title, /xdpMeta\.check\.targetBtf/);
+  });
+
+  it('ranges: the whole access expression, the same in the editor, SARIF and the text output', async () => {
+    for (const f of ['meta_bounds_none.bpf.c', 'check_common.h']) copyFileSync(path.join(ROOT, 'test/fixtures/check', f), path.join(work, f));
+    const file = path.join(work, 'meta_bounds_none.bpf.c');
+    client = await LspClient.start({ trusted: true }, work);
+    const uri = client.open(file);
+    const diags = (await waitErrors(client, uri, (e) => e.filter((x) => x.code === 'meta-bounds').length === 2, 'two meta-bounds')).filter((d) => d.code === 'meta-bounds');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const underlined = diags.map((d) => lines[d.range.start.line].slice(d.range.start.character, d.range.end.character));
+    assert.deepEqual(underlined, ['meta->mark', 'meta->hash']);
+
+    // The CLI's formats from the same object: same start column, and SARIF's region ends where the editor's range does.
+    const obj = path.join(work, 'meta_bounds_none.bpf.o');
+    const built = await compileBpf({ file, out: obj, clang: 'clang-19' });
+    assert.ok(built.ok, built.stderr);
+    const result = runCheck([{ objectPath: obj, sourcePath: file }]);
+    const sarif = JSON.parse(formatSarif(result, { baseDir: work })) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { region: { startLine: number; startColumn: number; endColumn: number } } }> }> }> };
+    const regions = sarif.runs[0].results.filter((r) => r.ruleId === 'meta-bounds').map((r) => r.locations[0].physicalLocation.region);
+    assert.deepEqual(regions, diags.map((d) => ({ startLine: d.range.start.line + 1, startColumn: d.range.start.character + 1, endColumn: d.range.end.character + 1 })));
+    const text = formatText(result, { baseDir: work });
+    for (const d of diags) assert.ok(text.includes(`meta_bounds_none.bpf.c:${d.range.start.line + 1}:${d.range.start.character + 1}: error`), text);
   });
 });

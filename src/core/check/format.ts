@@ -47,10 +47,11 @@ function sarifUri(file: string, baseDir: string): Sarif.ArtifactLocation {
 export function formatSarif(result: CheckResult, opts: FormatOptions = {}): string {
   const base = opts.baseDir ?? process.cwd();
   const ruleIndex = new Map(RULES.map((r, i) => [r.code, i]));
-  const location = (file: string, line: number, column?: number): Sarif.Location => ({
+  const location = (file: string, line: number, column?: number, endColumn?: number): Sarif.Location => ({
     physicalLocation: {
       artifactLocation: sarifUri(file, base),
-      region: { startLine: Math.max(1, line), ...(column ? { startColumn: column } : {}) },
+      // endColumn is exclusive in SARIF as in ours: the whole expression, as the editor underlines it.
+      region: { startLine: Math.max(1, line), ...(column ? { startColumn: column } : {}), ...(column && endColumn ? { endColumn } : {}) },
     },
   });
   const log: Sarif.Log = {
@@ -77,7 +78,7 @@ export function formatSarif(result: CheckResult, opts: FormatOptions = {}): stri
         ruleIndex: ruleIndex.get(d.code) ?? 0,
         level: SARIF_LEVEL[d.severity],
         message: { text: d.message },
-        locations: [location(d.file, d.line, d.column)],
+        locations: [location(d.file, d.line, d.column, d.endColumn)],
         ...(d.related?.length
           ? { relatedLocations: d.related.map((r, i) => ({ id: i + 1, ...location(r.file, r.line), message: { text: r.message } })) }
           : {}),

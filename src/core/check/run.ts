@@ -4,6 +4,7 @@ import type { Btf } from '../btf/types';
 import { XdpMetaError } from '../util/errors';
 import { analyzeObject } from './analyze';
 import { coreTarget, resolveCore } from './core';
+import { addExpressionRanges } from './expr-range';
 import { loadCheckObject } from './object';
 import { RULES } from './rules/index';
 import type { CheckInput, CheckOptions, CheckResult, Diagnostic } from './types';
@@ -40,6 +41,7 @@ export function runCheck(inputs: readonly CheckInput[], opts: CheckOptions = {})
     seen.add(key);
     return true;
   });
+  addExpressionRanges(diagnostics, opts.sourceText);
   return { diagnostics: diagnostics.map(inKeyOrder) };
 }
 
@@ -47,6 +49,7 @@ export function runCheck(inputs: readonly CheckInput[], opts: CheckOptions = {})
 function inKeyOrder(d: Diagnostic): Diagnostic {
   const o: Diagnostic = { code: d.code, severity: d.severity, message: d.message, file: d.file, line: d.line };
   if (d.column !== undefined) o.column = d.column;
+  if (d.endColumn !== undefined) o.endColumn = d.endColumn;
   if (d.insn !== undefined) o.insn = d.insn;
   if (d.program !== undefined) o.program = d.program;
   if (d.related?.length) o.related = d.related;

@@ -28,6 +28,8 @@ export interface CheckInput {
 export interface CheckOptions {
   /** Target kernel BTF: a path (raw BTF or object with .BTF) or a loaded Btf; default the running kernel's. */
   targetBtf?: string | Btf;
+  /** A source file's text for expression ranges (an editor's unsaved buffer); default: read from disk. */
+  sourceText?: (file: string) => string | undefined;
 }
 
 export interface RelatedLocation {
@@ -55,6 +57,8 @@ export interface Diagnostic {
   line: number;
   /** 1-based column when the line info has one. */
   column?: number;
+  /** 1-based, exclusive end column of the expression at `column` (a token scan of the source line), when found. */
+  endColumn?: number;
   /** Instruction index counted from the start of the program's function (libbpf's counting). */
   insn?: number;
   /** Program (function) name. */
