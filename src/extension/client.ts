@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { BPF_C_GLOB, CheckResultNotification, type CheckResult, type InitOptions } from '../shared/protocol';
 import type { Ctx } from './ctx';
+import { rewriteRuleLinks } from './rule-help';
 
 type LanguageClientModule = typeof import('vscode-languageclient/node');
 // Loaded on first start, not at activation: it is most of the bundle's evaluation time.
@@ -38,6 +39,7 @@ export async function startServer(ctx: Ctx): Promise<void> {
     outputChannel: ctx.output,
     traceOutputChannel: ctx.output,
     diagnosticCollectionName: 'xdp-meta',
+    middleware: { handleDiagnostics: (uri, diagnostics, next) => next(uri, rewriteRuleLinks(diagnostics)) },
   };
   const client = new LanguageClient('xdpMeta', 'XDP Metadata Language Server', serverOptions, clientOptions);
   ctx.client = client;
