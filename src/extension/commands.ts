@@ -4,6 +4,7 @@ import { checkCurrentFile } from './check';
 import { restartServer } from './client';
 import { writeCompileCommands } from './compile-commands';
 import type { Ctx, CommandFactory } from './ctx';
+import { runDoctor } from './doctor';
 import { runOnHost } from './run-on-host';
 import { selectTarget } from './target';
 import { newProjectFromTemplate } from './templates';
@@ -24,6 +25,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
     ctx.output.info('language server restarted');
   },
   [Commands.showOutput]: (ctx) => () => ctx.output.show(true),
+  [Commands.runDoctor]: (ctx) => () => runDoctor(ctx),
 };
 
 export function commandIds(): CommandId[] {

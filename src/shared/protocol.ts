@@ -93,6 +93,7 @@ export const Commands = {
   newProjectFromTemplate: 'xdpMeta.newProjectFromTemplate',
   restartServer: 'xdpMeta.restartServer',
   showOutput: 'xdpMeta.showOutput',
+  runDoctor: 'xdpMeta.runDoctor',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
