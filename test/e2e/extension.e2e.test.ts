@@ -89,7 +89,7 @@ describe('e2e: the extension in code-server', function () {
 
   it('untrusted workspace: the extension runs restricted, says so, and compiles nothing', async () => {
     const p = await openFolder(path.join(tmp, 'untrusted'), false);
-    await statusItem(p, 'XDP: local · restricted').waitFor({ timeout: 60_000 });
+    await statusItem(p, 'XDP: local · restricted').waitFor({ timeout: 120_000 }); // a cold code-server on a loaded machine
     await openFile(p, 'prog.bpf.c');
     // The server answered for the document without running clang.
     await statusItem(p, 'not checked').waitFor({ timeout: 30_000 });
