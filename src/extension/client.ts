@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { BPF_C_GLOB, CheckResultNotification, type CheckResult, type InitOptions } from '../shared/protocol';
 import type { Ctx } from './ctx';
+import { rewriteRuleLinks } from './rule-help';
 
 /** Headers the server hears about (open buffers and changes on disk) to re-check the sources that include them. */
 const HEADER_GLOB = '**/*.h';
@@ -43,6 +44,7 @@ export async function startServer(ctx: Ctx): Promise<void> {
     outputChannel: ctx.output,
     traceOutputChannel: ctx.output,
     diagnosticCollectionName: 'xdp-meta',
+    middleware: { handleDiagnostics: (uri, diagnostics, next) => next(uri, rewriteRuleLinks(diagnostics)) },
   };
   const client = new LanguageClient('xdpMeta', 'XDP Metadata Language Server', serverOptions, clientOptions);
   ctx.client = client;

@@ -4,6 +4,7 @@ import { checkCurrentFile } from './check';
 import { restartServer } from './client';
 import { writeCompileCommands } from './compile-commands';
 import type { Ctx, CommandFactory } from './ctx';
+import { runDoctor } from './doctor';
 import { runOnHost } from './run-on-host';
 import { selectTarget } from './target';
 import { setTargetBtf } from './target-btf';
@@ -28,6 +29,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
   [Commands.showOutput]: (ctx) => () => ctx.output.show(true),
   [Commands.setTargetBtf]: (ctx) => (args) => setTargetBtf(ctx, args),
   [Commands.runKernelMatrix]: (ctx) => (uri?: unknown) => runKernelMatrix(ctx, uri instanceof Object && 'fsPath' in uri ? uri as never : undefined),
+  [Commands.runDoctor]: (ctx) => () => runDoctor(ctx),
 };
 
 export function commandIds(): CommandId[] {

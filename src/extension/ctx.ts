@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { CheckResult } from '../shared/protocol';
 import { Config, type Target } from './config';
+import { toastLine } from './toast-text';
 
 export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
 
@@ -70,7 +71,7 @@ export class Ctx {
   showError(what: string, e: unknown): void {
     const msg = e instanceof Error ? e.message : String(e);
     this.output.error(`${what}: ${msg}`);
-    void vscode.window.showErrorMessage(`XDP Metadata: ${what}: ${msg.split('\n')[0]}`, 'Show Output')
+    void vscode.window.showErrorMessage(`XDP Metadata: ${toastLine(`${what}: ${msg}`)}`, 'Show Output')
       .then((pick) => { if (pick) this.output.show(true); });
   }
 }

@@ -5,6 +5,7 @@ import * as client from './client';
 import * as panels from './panels-hook';
 import { commandTable } from './commands';
 import { Ctx } from './ctx';
+import * as ruleHelp from './rule-help';
 import * as status from './status';
 import * as target from './target';
 import * as trust from './trust';
@@ -30,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): XdpMetaApi {
       }
     }));
   }
-  for (const feature of [trust, target, activeEditor, status, panels, verifierDiagnostics, matrixView, client]) feature.activate(ctx);
+  for (const feature of [trust, target, activeEditor, status, panels, verifierDiagnostics, matrixView, ruleHelp, client]) feature.activate(ctx);
   ctx.output.info(`activated in ${(performance.now() - t0).toFixed(1)} ms (${ctx.trusted ? 'trusted' : 'restricted'} workspace)`);
   return { ctx };
 }

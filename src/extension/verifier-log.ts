@@ -1,5 +1,5 @@
 // "Load and Show Verifier Log" (also a code lens) and "Open Verifier Log Viewer".
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -10,6 +10,8 @@ import { targetDocumentUri } from './check';
 import { runCli } from './cli';
 import type { Ctx } from './ctx';
 import { pickLoadDevice } from './load-device';
+import { newLoadLogPath } from './load-logs';
+import { toastLine } from './toast-text';
 import { showVerifierLog } from './panels-hook';
 import { clearVerifierDiagnostics, reportVerifierFailure } from './verifier-diagnostics';
 
@@ -27,9 +29,10 @@ export async function loadAndShowVerifierLog(ctx: Ctx, args?: CodeLensArgs | vsc
   const doc = await vscode.workspace.openTextDocument(uri);
   const name = path.basename(uri.fsPath);
   const lens = args instanceof vscode.Uri ? undefined : args;
+  // The object is scratch (removed below); the log stays in the extension's storage for the viewer.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-load-'));
   const obj = path.join(dir, name.replace(/\.c$/, '') + '.o');
-  const log = path.join(dir, name.replace(/\.bpf\.c$|\.c$/, '') + '.verifier.log');
+  const log = newLoadLogPath(ctx.extCtx.globalStorageUri.fsPath, name);
   try {
     const compiled = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `XDP Metadata: compiling ${name}`, cancellable: true },
@@ -63,7 +66,8 @@ export async function loadAndShowVerifierLog(ctx: Ctx, args?: CodeLensArgs | vsc
       void vscode.window.showErrorMessage('XDP Metadata: this build has no loader (`xdp-meta load`).');
       return;
     }
-    const summary = (run.stdout || run.stderr).trim().split('\n')[0] ?? '';
+    // The CLI names the object it loaded, a scratch path: the toast names the source instead.
+    const summary = toastLine(((run.stdout || run.stderr).trim().split('\n')[0] ?? '').replace(`${obj}: `, ''));
     const bound = /device-bound to (\S+)/.exec(summary)?.[1];
     if (bound) ctx.output.info(`${name} was loaded device-bound to ${bound}`);
     if (run.code === 0) {
@@ -87,6 +91,8 @@ export async function loadAndShowVerifierLog(ctx: Ctx, args?: CodeLensArgs | vsc
     }
   } catch (e) {
     ctx.showError(`loading ${name}`, e);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

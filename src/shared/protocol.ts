@@ -95,6 +95,7 @@ export const Commands = {
   showOutput: 'xdpMeta.showOutput',
   setTargetBtf: 'xdpMeta.setTargetBtf',
   runKernelMatrix: 'xdpMeta.runKernelMatrix',
+  runDoctor: 'xdpMeta.runDoctor',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

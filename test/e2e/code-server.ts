@@ -1,7 +1,7 @@
-// Drives a real VS Code (code-server 4.100.3) in headless Chromium: install, start, open a folder, wait on the UI.
+// Drives a real VS Code (code-server 4.100.3) in headless Chromium: package + install the VSIX, start, open a folder, wait on the UI.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { waitForOutput } from '../helpers/wait-output';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -9,6 +9,34 @@ import type { Browser, Page } from 'playwright-core';
 export const ROOT = path.resolve(__dirname, '../..');
 export const CHROMIUM = '/usr/bin/chromium';
 export const SHOTS = path.join(ROOT, '.cache/e2e');
+/** Screenshots of the real UI that the marketplace page and the walkthrough show (rewritten by each run). */
+export const PRODUCT_SHOTS = path.join(ROOT, 'media/screenshots');
+export const VSIX = path.join(ROOT, 'dist/xdp-metadata-workbench.vsix');
+
+let packaged: string | undefined;
+
+/**
+ * `npm run package` once per test process (its guard refuses a VSIX lacking a file the product opens),
+ * then the VSIX's path: every e2e file installs this same package.
+ */
+export function packageVsix(): string {
+  if (packaged) return packaged;
+  const t0 = Date.now();
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  console.log(`      npm run package: ${(statSync(VSIX).size / 1048576).toFixed(2)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return (packaged = VSIX);
+}
+
+/**
+ * Installs the packaged VSIX into a fresh extensions folder the way a user does (`--install-extension`)
+ * and returns the installed extension's folder (what runs: nothing is read from the repository).
+ */
+export function installVsix(bin: string, extensions: string): string {
+  execFileSync(bin, ['--install-extension', packageVsix(), '--extensions-dir', extensions], { stdio: 'ignore' });
+  const dir = readdirSync(extensions).find((n) => n.startsWith('xdp-meta.xdp-metadata-workbench-'));
+  if (!dir) throw new Error(`code-server --install-extension put no xdp-meta.xdp-metadata-workbench-* into ${extensions}`);
+  return path.join(extensions, dir);
+}
 
 /** Runs scripts/install-code-server.sh (idempotent) and returns the code-server executable. */
 export function installCodeServer(): string {
@@ -37,7 +65,9 @@ export interface CodeServer {
 }
 
 /** Starts code-server on a free loopback port with its own user-data and extensions dirs; resolves when it listens. */
-export async function startCodeServer(bin: string, dirs: { userData: string; extensions: string }, settings: Record<string, unknown>): Promise<CodeServer> {
+export async function startCodeServer(
+  bin: string, dirs: { userData: string; extensions: string }, settings: Record<string, unknown>, opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<CodeServer> {
   mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   // Its own config file, so nothing is written to ~/.config/code-server.
   const config = path.join(dirs.userData, 'code-server.yaml');
@@ -47,7 +77,7 @@ export async function startCodeServer(bin: string, dirs: { userData: string; ext
   const child = spawn(bin, [
     '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
     '--disable-telemetry', '--disable-update-check',
-  ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: opts.env ?? process.env });
   const url = `http://127.0.0.1:${port}`;
   const log = await waitForOutput(child, /HTTP server listening/, 'code-server', 60_000);
   return {
@@ -91,4 +121,10 @@ export async function screenshot(page: Page | undefined, name: string): Promise<
   if (!page) return;
   if (!existsSync(SHOTS)) mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name.replace(/[^\w.-]+/g, '_')}.png`) }).catch(() => undefined);
+}
+
+/** A screenshot for the marketplace page / walkthrough: media/screenshots/NAME.png at a fixed size. */
+export async function productShot(page: Page, name: string): Promise<void> {
+  mkdirSync(PRODUCT_SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(PRODUCT_SHOTS, `${name}.png`) });
 }

@@ -1,18 +1,20 @@
 // The packaged extension in a real VS Code (code-server 4.100.3) driven through headless Chromium.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { isRoot, requirePrereq } from '../helpers/prereq';
 import { hasClang } from '../helpers/clang';
-import { CHROMIUM, installCodeServer, launchChromium, openPalette, ROOT, runCommand, screenshot, startCodeServer, type CodeServer } from './code-server';
+import {
+  CHROMIUM, installCodeServer, installVsix, launchChromium, openPalette, productShot, ROOT, runCommand, screenshot, startCodeServer, type CodeServer,
+} from './code-server';
 
-const VSIX = path.join(ROOT, 'dist/xdp-metadata-workbench.vsix');
 const COMMAND_TITLES = [
   'Check Current File', 'Load and Show Verifier Log', 'Open Verifier Log Viewer', 'Run on Host', 'Select Target',
   'Generate vmlinux.h', 'Write compile_commands.json / .clangd', 'New Project from Template', 'Restart Language Server', 'Show Output',
+  'Check Toolchain (doctor)',
 ];
 
 describe('e2e: the extension in code-server', function () {
@@ -26,10 +28,9 @@ describe('e2e: the extension in code-server', function () {
     requirePrereq(this, existsSync(CHROMIUM), `${CHROMIUM} (Debian package chromium)`);
     requirePrereq(this, hasClang(), 'clang-19');
     const bin = installCodeServer();
-    execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     tmp = mkdtempSync(path.join(os.tmpdir(), 'e2e-'));
     const extensions = path.join(tmp, 'extensions');
-    execFileSync(bin, ['--install-extension', VSIX, '--extensions-dir', extensions], { stdio: 'ignore' });
+    installVsix(bin, extensions);
     for (const ws of ['trusted', 'untrusted']) {
       mkdirSync(path.join(tmp, ws));
       cpSync(path.join(ROOT, 'test/fixtures/e2e/prog.bpf.c'), path.join(tmp, ws, 'prog.bpf.c'));
@@ -88,7 +89,7 @@ describe('e2e: the extension in code-server', function () {
 
   it('untrusted workspace: the extension runs restricted, says so, and compiles nothing', async () => {
     const p = await openFolder(path.join(tmp, 'untrusted'), false);
-    await statusItem(p, 'XDP: local · restricted').waitFor({ timeout: 60_000 });
+    await statusItem(p, 'XDP: local · restricted').waitFor({ timeout: 120_000 }); // a cold code-server on a loaded machine
     await openFile(p, 'prog.bpf.c');
     // The server answered for the document without running clang.
     await statusItem(p, 'not checked').waitFor({ timeout: 30_000 });
@@ -161,6 +162,9 @@ describe('e2e: the extension in code-server', function () {
     await view.locator('.error-card .explanation').waitFor({ timeout: 60_000 });
     assert.equal(await view.locator('.error-title').textContent(), 'Metadata access beyond the proven range');
     assert.match((await view.locator('.vrow.selected .text').textContent())!, /^7: \(63\) \*\(u32 \*\)\(r1 \+4\) = r2/);
+    // The log is kept in the extension's global storage, not in /tmp.
+    const logs = path.join(tmp, 'user-data/User/globalStorage/xdp-meta.xdp-metadata-workbench/load-logs');
+    assert.ok(readdirSync(logs).some((n) => /^meta_no_bounds-\d+\.verifier\.log$/.test(n)), `a load log in ${logs}`);
     await showProblems(p);
     // `; meta->hash = 7; @ meta_no_bounds.bpf.c:14`: the statement starts after a tab.
     const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'Metadata access beyond the proven range (insn 7)' }).first();
@@ -169,6 +173,8 @@ describe('e2e: the extension in code-server', function () {
     assert.match(text, /verifier/);
     assert.match(text, /\[Ln 14, Col 2\]/);
     await screenshot(p, 'verifier-diagnostic'); // kept as an artifact of the run
+    await runCommand(p, 'Notifications: Clear All Notifications'); // the page's picture shows the viewer, not old toasts
+    await productShot(p, 'verifier-log'); // the marketplace page and the walkthrough show it
 
     // The diagnostic's code is a `command:` link (xdpMeta.showVerifierLog {uri, insn}): it reopens the closed viewer at insn 7.
     await runCommand(p, 'View: Close All Editors');

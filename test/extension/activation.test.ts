@@ -30,7 +30,20 @@ describe('extension activation (dist/extension.js, stub vscode)', function () {
     const manifest = (pkg.contributes.commands as Array<{ command: string }>).map((c) => c.command).sort();
     const registered = [...record.commands.keys()];
     for (const c of manifest) assert.ok(registered.includes(c), c);
-    assert.deepEqual(registered.filter((c) => !manifest.includes(c)), ['xdpMeta.showVerifierLog']);
+    assert.deepEqual(registered.filter((c) => !manifest.includes(c)).sort(), ['xdpMeta.showRule', 'xdpMeta.showVerifierLog']);
+  });
+
+  it('registers the command behind every walkthrough step\'s buttons and completion events', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const steps = (pkg.contributes.walkthroughs as Array<{ steps: Array<{ id: string; description: string; completionEvents?: string[] }> }>)
+      .flatMap((w) => w.steps);
+    assert.ok(steps.length >= 5);
+    for (const s of steps) {
+      const used = [...s.description.matchAll(/\(command:([\w.]+)/g), ...(s.completionEvents ?? []).map((e) => /^onCommand:([\w.]+)$/.exec(e))]
+        .flatMap((m) => (m ? [m[1]] : []));
+      assert.ok(used.length > 0, `step ${s.id} runs a command`);
+      for (const c of used) assert.ok(record.commands.has(c), `step ${s.id}: ${c} is registered`);
+    }
   });
 
   it('shows a status bar item that says the workspace is restricted', () => {

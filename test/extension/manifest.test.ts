@@ -37,6 +37,35 @@ describe('extension manifest', () => {
     }
   });
 
+  it('has honest categories, homepage and bugs on one placeholder host, and a user page and changelog', () => {
+    assert.ok(!pkg.categories.includes('Debuggers'), 'there is no debugger');
+    const host = new URL(pkg.repository.url).host;
+    assert.equal(new URL(pkg.homepage).host, host);
+    assert.equal(new URL(pkg.bugs.url).host, host);
+    assert.match(pkg.scripts.package, /scripts\/package\.mjs/);
+    assert.ok(existsSync(path.join(ROOT, 'CHANGELOG.md')));
+    const page = readFileSync(path.join(ROOT, 'README.marketplace.md'), 'utf8');
+    assert.doesNotMatch(page, /setup\.sh|npm (ci|test|start)|CONTRIBUTING/, 'no developer set-up on the user page');
+    for (const img of [...page.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1])) assert.ok(existsSync(path.join(ROOT, img)), img);
+    // The repository README keeps its two commands first (.ci/run calls them).
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8').split('\n');
+    assert.match(readme[3], /^bash scripts\/setup\.sh && npm start/);
+    assert.match(readme[4], /^bash scripts\/setup\.sh && npm test/);
+  });
+
+  it('walkthrough: five steps, each with a contributed command, an image that exists and a completion event', () => {
+    const ours = new Set((pkg.contributes.commands as Array<{ command: string }>).map((c) => c.command));
+    const [w] = pkg.contributes.walkthroughs as Array<{ id: string; steps: Array<{ id: string; description: string; media: { image: string }; completionEvents: string[] }> }>;
+    assert.deepEqual(w.steps.map((s) => s.id), ['doctor', 'template', 'diagnostic', 'verifier', 'remote']);
+    for (const s of w.steps) {
+      const links = [...s.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+      assert.ok(links.length > 0, `${s.id} has a button`);
+      for (const c of links) assert.ok(ours.has(c), `${s.id}: ${c} is contributed`);
+      for (const e of s.completionEvents) assert.ok(ours.has(e.replace(/^onCommand:/, '')), `${s.id}: ${e}`);
+      assert.ok(existsSync(path.join(ROOT, s.media.image)), s.media.image);
+    }
+  });
+
   it('describes every setting, including the remote host shape', () => {
     const props = pkg.contributes.configuration.properties;
     for (const key of ['xdpMeta.clang.path', 'xdpMeta.clang.extraFlags', 'xdpMeta.includePaths', 'xdpMeta.documentSelector',

@@ -1,13 +1,13 @@
 // `xdp-meta load OBJ`: loads an object on this host, prints the verifier summary (and explanation), writes the log, unloads.
-import { writeFileSync } from 'node:fs';
 import { preflightObject } from '../../core/remote/preflight';
 import { AgentLoader, agentAvailable } from '../../core/verifier/agent-loader';
 import { BpftoolLoader } from '../../core/verifier/bpftool-loader';
 import { formatExplanation } from '../../core/verifier/explain';
 import type { LoadResult, VerifierLoader } from '../../core/verifier/loader';
 import { parseLogText } from '../../core/verifier/read';
-import { UsageError, XdpMetaError } from '../../core/util/errors';
+import { UsageError } from '../../core/util/errors';
 import { defineArgs, parseArgs } from '../args';
+import { writeLogFile } from '../log-file';
 import type { CliCommand } from '../command';
 import { formatSummary, logReport } from './log';
 
@@ -66,13 +66,7 @@ export const loadCommand: CliCommand = {
     const loader = pickLoader(loaderName);
     const res = await loader.load(obj, { logLevel: level, ...(dev ? { dev } : {}), ...(program ? { program } : {}) });
     const chosen = chooseLog(res, program);
-    if (logFile) {
-      try {
-        writeFileSync(logFile, chosen?.log ?? '');
-      } catch (e) {
-        throw new XdpMetaError(`${logFile}: cannot write the verifier log`, { cause: e });
-      }
-    }
+    if (logFile) writeLogFile(logFile, chosen?.log ?? '');
     // No verifier log (level 1 success, or refused before the verifier ran): libbpf's output still explains
     // some refusals (a missing kfunc), but it is not a log: no line counts, and the error says who refused.
     const noLog = !res.ok && !chosen;

@@ -1,16 +1,17 @@
 // `xdp-meta run`: runs an XDP/TC program on a host's interface and prints each packet's verdict and decoded data_meta.
-import { writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { dryRun } from '../../core/remote/dryrun';
 import { AgentError } from '../../core/remote/errors';
 import { packetsFromSpec } from '../../core/remote/packets';
 import { LiveCapture, type LiveRow } from '../../core/remote/session';
 import type { SudoPolicy, Target } from '../../core/remote/transport';
+import { formatExplanation } from '../../core/verifier/explain';
+import { parseLogText } from '../../core/verifier/read';
 import { UsageError } from '../../core/util/errors';
 import { defineArgs, formatOptions, parseArgs, type OptionSpec } from '../args';
 import { runSummaryLine } from '../run-summary';
 import type { CliCommand, CliIo } from '../command';
+import { writeLogFile } from '../log-file';
+import { logReport } from './log';
 
 interface RunArgs {
   input: string;
@@ -59,7 +60,7 @@ const OPTIONS = {
   rate: { type: 'number', integer: true, min: 0, default: 0, description: 'at most N rows per second (default 0: unlimited)' },
   snap: { type: 'number', integer: true, min: 0, max: 128, default: 64, description: 'packet head bytes per row (default 64, max 128)' },
   'log-level': { type: 'number', choices: ['1', '2'], default: 1, description: 'verifier log level for the load (default 1)' },
-  log: { type: 'string', valueName: 'FILE', description: 'where to write the verifier log of a failed load (default: a temp file)' },
+  log: { type: 'string', valueName: 'FILE', description: 'where to write the verifier log of a failed load (default: not written; its explanation is printed)' },
   btf: { type: 'string', valueName: 'PATH', description: 'kernel BTF path on the host (default /sys/kernel/btf/vmlinux)' },
   'confirm-ssh-interface': { type: 'boolean', description: 'attach even to the interface carrying the SSH session' },
   clang: { type: 'string', valueName: 'PATH', description: 'clang to compile a .bpf.c INPUT with (default: clang, clang-NN on PATH)' },
@@ -149,11 +150,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     });
   } catch (e) {
     if (e instanceof AgentError && e.code === 'load_failed' && e.log) {
-      const file = a.logFile ?? path.join(os.tmpdir(), `xdp-meta-${process.pid}.verifier.log`);
-      writeFileSync(file, e.log);
       const lines = e.log.split('\n').filter((l) => l.trim() && !/^processed \d+ insns/.test(l));
       if (lines.length) io.err(`xdp-meta run: verifier: ${lines[lines.length - 1]}`);
-      io.err(`xdp-meta run: the verifier log (${e.log.split('\n').length} lines) is in ${file}; read it with \`xdp-meta log ${file}\``);
+      // No file unless asked for: a log left in /tmp under a guessable name is both litter and a symlink target.
+      const { explanation } = logReport(parseLogText(e.log, { source: a.input, level: a.logLevel }));
+      if (explanation) io.err(formatExplanation(explanation));
+      const count = e.log.split('\n').length;
+      if (a.logFile) {
+        writeLogFile(a.logFile, e.log);
+        io.err(`xdp-meta run: the verifier log (${count} lines) is in ${a.logFile}; read it with \`xdp-meta log ${a.logFile}\``);
+      } else io.err(`xdp-meta run: the verifier log has ${count} lines; pass --log FILE to keep it`);
     }
     if (e instanceof AgentError && e.code === 'ssh_interface') {
       io.err('xdp-meta run: pass --confirm-ssh-interface to attach anyway');

@@ -76,6 +76,16 @@ function diagText(r: Awaited<ReturnType<typeof compileBpf>>): string {
   return (errs.length ? errs : [r.stderr.trim()]).slice(0, 10).join('\n');
 }
 
+/**
+ * clang's first error on one line, its file named by base name: the part of the message a one-line
+ * toast shows, so the cause is visible without the Output channel (and no temp folder is printed).
+ */
+export function firstCompileError(r: Awaited<ReturnType<typeof compileBpf>>): string {
+  const d = r.diagnostics.find((x) => x.severity === 'error');
+  if (d) return `${d.file ? `${path.basename(d.file)}:${d.line}:${d.column}: ` : ''}${d.message}`;
+  return r.stderr.trim().split('\n').find((l) => /error/i.test(l))?.trim() ?? (r.stderr.trim().split('\n')[0] || 'clang failed without a message');
+}
+
 /** Compiles `sourceFile` twice: as is, then wrapped around `program` (default: the only XDP/TC entry). */
 export async function buildCaptureObject(sourceFile: string, opts: { program?: string; clang?: string; includes?: string[]; outDir?: string } = {}): Promise<CaptureBuild> {
   const file = path.resolve(sourceFile);
@@ -97,7 +107,7 @@ async function buildIn(dir: string, file: string, sourceText: string, opts: { pr
   cleanup: () => void): Promise<CaptureBuild> {
   const base = path.basename(file).replace(/\.c$/, '');
   const plain = await compileBpf({ file, out: path.join(dir, `${base}.o`), clang: opts.clang, includes: opts.includes });
-  if (!plain.ok || !plain.objectPath) throw new CompileFailedError(`${file}: does not compile:\n${diagText(plain)}`);
+  if (!plain.ok || !plain.objectPath) throw new CompileFailedError(`${file}: does not compile: ${firstCompileError(plain)}\n${diagText(plain)}`);
   const entries = entryPrograms(readFileSync(plain.objectPath), plain.objectPath);
   let entry: ProgramEntry | undefined;
   if (opts.program) {
@@ -117,7 +127,7 @@ async function buildIn(dir: string, file: string, sourceText: string, opts: { pr
     includes: [agentDir(), path.dirname(file), ...(opts.includes ?? [])],
   });
   if (!wrapped.ok || !wrapped.objectPath) {
-    throw new CompileFailedError(`${file}: the capture wrapper around ${entry.name} does not compile:\n${diagText(wrapped)}`);
+    throw new CompileFailedError(`${file}: the capture wrapper around ${entry.name} does not compile: ${firstCompileError(wrapped)}\n${diagText(wrapped)}`);
   }
   return { objectPath: wrapped.objectPath, plainObjectPath: plain.objectPath, entry, entries, sourceText, cleanup };
 }

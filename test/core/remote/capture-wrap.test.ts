@@ -16,6 +16,16 @@ describe('core/remote/capture-wrap', () => {
     assert.match(wrapperSource('/x.c', { name: 't', section: 'tc', hook: 'tc' }), /int t\(struct __sk_buff \*ctx\)[^]*xm_capture_tc/);
   });
 
+  it('a wrapper that does not compile says why on its first line (the toast shows it), no temp folder named there', async function () {
+    requirePrereq(this, hasClang(), 'clang-19');
+    await assert.rejects(buildCaptureObject(path.resolve(__dirname, '../../fixtures/remote/wrapper_conflict.bpf.c')), (e: Error) => {
+      const first = e.message.split('\n')[0];
+      assert.match(first, /wrapper_conflict\.bpf\.c: the capture wrapper around xdp_conflict does not compile: xdp-meta-capture\.bpf\.h:\d+:\d+: .*xm_rows/);
+      assert.doesNotMatch(first, /xdp-meta-run-/);
+      return true;
+    });
+  });
+
   it('compiles a fixture: the wrapper keeps the name, the inner copy is inlined (no BPF-to-BPF call)', async function () {
     requirePrereq(this, hasClang(), 'clang-19');
     const b = await buildCaptureObject(path.resolve(__dirname, '../../fixtures/remote/meta_magic.bpf.c'));
