@@ -1,10 +1,11 @@
-// Decodes data_meta bytes into named fields with the object's BTF: a named struct, a BTF-ID trailer, or a best guess; hex otherwise.
+// Decodes data_meta bytes into named fields with the object's BTF: a named struct, the one the program writes, or a best guess; hex otherwise.
 //
 // BTF only carries types reachable from functions' signatures, globals and CO-RE relocations: a struct
 // used only through a local `struct meta *m = data_meta` is absent from it. The object's DWARF (-g)
 // has it, so a struct missing from BTF is looked up there (same layout, fewer type details).
 import type { Btf, BtfStruct, BtfType } from '../btf/types';
 import type { DwarfStruct } from '../dwarf/reader';
+import type { MetaStructEvidence } from './meta-struct';
 
 export type FieldValue = number | string | boolean;
 
@@ -25,8 +26,11 @@ export interface MetaLayout {
   fields: MetaField[];
 }
 
-/** How the struct was chosen: by name, by the BTF id in the last 4 bytes, by the source, or by its size alone. */
-export type LayoutChoice = 'named' | 'btf-id-trailer' | 'source-hint' | 'size-match';
+/**
+ * How the struct was chosen: by name; by the program's stores through data_meta; by a BTF-id trailer the
+ * program stores (bpf_core_type_id_local); by its reads through data_meta; by the source text; by size alone.
+ */
+export type LayoutChoice = 'named' | 'program-writes' | 'btf-id-trailer' | 'program-reads' | 'source-hint' | 'size-match';
 
 export interface DecodedMeta {
   struct?: string;
@@ -160,6 +164,8 @@ export interface MetaDecoderOptions {
   structName?: string;
   /** The program's C source, to find the struct it casts data_meta to. */
   sourceText?: string;
+  /** What the program does through data_meta (meta-struct.ts); without it a trailer is never trusted. */
+  evidence?: MetaStructEvidence;
 }
 
 /** Decodes rows' metadata; layouts are resolved once per meta length (and trailer id) and cached. */
@@ -197,40 +203,52 @@ export class MetaDecoder {
   private pick(meta: Uint8Array): { layout: MetaLayout; choice: LayoutChoice } | null {
     const btf = this.btf;
     if ((!btf && !this.opts.dwarfStructs) || meta.length === 0) return null;
-    const trailer = meta.length >= 4
+    const ev = this.opts.evidence;
+    // The last 4 bytes matter only when the program stores a type id there; otherwise they are data
+    // (an ifindex, a counter) and must not change the choice — nor split the cache per value.
+    const trailer = ev?.trailer.length && meta.length >= 4
       ? new DataView(meta.buffer, meta.byteOffset + meta.length - 4, 4).getUint32(0, this.little) : 0;
-    const key = `${meta.length}:${trailer}`;
+    const key = trailer ? `${meta.length}:${trailer}` : `${meta.length}`;
     const hit = this.byLen.get(key);
     if (hit !== undefined) return hit;
-    let found: { layout: MetaLayout; choice: LayoutChoice } | null = null;
-    const named = this.namedLayout();
-    if (named) {
-      found = { layout: named, choice: 'named' };
-    } else {
-      if (btf && trailer > 0 && trailer < btf.count && btf.kindOf(trailer) === 'STRUCT') {
-        const st = btf.typeById(trailer) as BtfStruct;
-        if (st.size === meta.length || st.size === meta.length - 4) found = { layout: layoutOf(btf, st), choice: 'btf-id-trailer' };
-      }
-      if (!found) {
-        for (const name of this.hinted) {
-          const l = this.layoutByName(name);
-          if (l && l.size === meta.length) {
-            found = { layout: l, choice: 'source-hint' };
-            break;
-          }
-        }
-      }
-      if (!found) {
-        const names = new Set<string>();
-        const fits = (name: string, size: number) => size === meta.length && name !== '' && !name.startsWith('xm_') && /meta|hint/i.test(name);
-        for (const t of btf?.decodeAll() ?? []) if (t.kind === 'STRUCT' && fits(t.name, t.size)) names.add(t.name);
-        for (const d of this.opts.dwarfStructs?.values() ?? []) if (d.kind === 'struct' && fits(d.name, d.size)) names.add(d.name);
-        const l = names.size === 1 ? this.layoutByName([...names][0]) : undefined;
-        if (l) found = { layout: l, choice: 'size-match' };
-      }
-    }
+    const found = this.choose(meta.length, trailer);
     this.byLen.set(key, found);
     return found;
+  }
+
+  private choose(len: number, trailer: number): { layout: MetaLayout; choice: LayoutChoice } | null {
+    const btf = this.btf;
+    const named = this.namedLayout();
+    if (named) return { layout: named, choice: 'named' };
+    const ev = this.opts.evidence;
+    // A struct the program stores its own type id for, named by that id: the trailer convention, where
+    // one program may write several layouts and the id says which one this packet carries.
+    if (btf && trailer > 0 && trailer < btf.count && btf.kindOf(trailer) === 'STRUCT') {
+      const st = btf.typeById(trailer) as BtfStruct;
+      if (ev?.trailer.includes(st.name) && (st.size === len || st.size === len - 4)) {
+        return { layout: layoutOf(btf, st), choice: 'btf-id-trailer' };
+      }
+    }
+    const firstFitting = (names: readonly string[], exact: boolean): MetaLayout | undefined => {
+      for (const name of names) {
+        const l = this.layoutByName(name);
+        if (l && (exact ? l.size === len : l.size <= len)) return l;
+      }
+      return undefined;
+    };
+    // What the program writes (exact size first: metadata grown by exactly sizeof(struct)), then reads.
+    for (const [names, choice] of [[ev?.written, 'program-writes'], [ev?.read, 'program-reads']] as const) {
+      const l = names?.length ? firstFitting(names, true) ?? firstFitting(names, false) : undefined;
+      if (l) return { layout: l, choice };
+    }
+    const hinted = firstFitting(this.hinted, true);
+    if (hinted) return { layout: hinted, choice: 'source-hint' };
+    const names = new Set<string>();
+    const fits = (name: string, size: number) => size === len && name !== '' && !name.startsWith('xm_') && /meta|hint/i.test(name);
+    for (const t of btf?.decodeAll() ?? []) if (t.kind === 'STRUCT' && fits(t.name, t.size)) names.add(t.name);
+    for (const d of this.opts.dwarfStructs?.values() ?? []) if (d.kind === 'struct' && fits(d.name, d.size)) names.add(d.name);
+    const l = names.size === 1 ? this.layoutByName([...names][0]!) : undefined;
+    return l ? { layout: l, choice: 'size-match' } : null;
   }
 
   decode(meta: Uint8Array): DecodedMeta {

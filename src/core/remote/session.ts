@@ -12,6 +12,7 @@ import { buildCaptureObject, entryPrograms, type Hook } from './capture-wrap';
 import { AgentClient } from './client';
 import type { FieldValue, LayoutChoice } from './decode';
 import { MetaDecoder } from './decode';
+import { metaStructEvidence, type MetaStructEvidence } from './meta-struct';
 import { AgentError, RemoteError } from './errors';
 import { preflightObject } from './preflight';
 import { verdictName, type CaptureMode, type CaptureReply, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
@@ -25,7 +26,7 @@ export interface LiveCaptureOptions {
   input: string;
   program?: string;
   mode?: XdpAttachMode;
-  /** Decode data_meta with this struct (else: BTF-id trailer, the struct the source casts data_meta to, size match). */
+  /** Decode data_meta with this struct (else: the struct the program writes there; see MetaDecoder). */
   structName?: string;
   /** Capture 1 of N packets. */
   sample?: number;
@@ -111,9 +112,9 @@ export function typeInfo(objectPath: string, parsed?: ElfFile): { btf?: Btf; dwa
  * The decoder for rows of `elf`'s program. A `structName` the object does not define is an error naming the
  * structs it does define (a typo would otherwise fall back to hex silently).
  */
-export function metaDecoderFor(label: string, elf: ElfFile, opts: { structName?: string; sourceText?: string }): MetaDecoder {
+export function metaDecoderFor(label: string, elf: ElfFile, opts: { structName?: string; sourceText?: string; evidence?: MetaStructEvidence }): MetaDecoder {
   const { btf, dwarfStructs } = typeInfo(label, elf);
-  const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText: opts.sourceText, dwarfStructs });
+  const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText: opts.sourceText, dwarfStructs, evidence: opts.evidence });
   if (opts.structName && !decoder.namedLayout()) {
     const names = decoder.structNames();
     const shown = names.length > 30 ? `${names.slice(0, 30).join(', ')}, ... (${names.length} in all)` : names.join(', ');
@@ -231,7 +232,9 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       // An object has no source to wrap: capture through an freplace dispatcher, where the host allows it.
       capture = entries.some((e) => e.name === `__xdpmeta_inner_${entry.name}`) ? 'wrapped' : 'freplace';
     }
-    const decoder = metaDecoderFor(opts.input, elf, { structName: opts.structName, sourceText });
+    const decoder = metaDecoderFor(opts.input, elf, {
+      structName: opts.structName, sourceText, evidence: program ? metaStructEvidence(bytes, label, program) : undefined,
+    });
     progress(`starting the agent on ${targetName(opts.target)}`);
     const proc = await startAgent(opts.target, { agentArgs: opts.agentArgs, onProgress: progress });
     const client = await AgentClient.connect(proc);
