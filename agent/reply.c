@@ -18,8 +18,13 @@ int libbpf_debug;
 
 void out_line(struct sb *s)
 {
-	size_t off = 0;
 	sb_raw(s, "\n", 1);
+	out_bytes(s);
+}
+
+void out_bytes(struct sb *s)
+{
+	size_t off = 0;
 	while (off < s->len) {
 		ssize_t n = write(proto_fd, s->p + off, s->len - off);
 		if (n < 0) {

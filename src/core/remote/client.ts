@@ -1,10 +1,9 @@
 // Agent client: correlates requests and replies by id, streams capture rows as events, and tears down on garbage.
 import { EventEmitter } from 'node:events';
-import { StringDecoder } from 'node:string_decoder';
 import { AgentError, RemoteError } from './errors';
 import {
-  AGENT_PROTOCOL_VERSION, type AgentOp, type AgentRequest, type ErrorReply, type HelloReply, type ReplyFor,
-  type RowsEvent, type StatsEvent,
+  AGENT_PROTOCOL_VERSION, FRAME_HEADER, FRAME_MARK, FRAME_MAX, type AgentOp, type AgentRequest, type ErrorReply, type HelloReply,
+  type ReplyFor, type RowsEvent, type RowsFrame, type StatsEvent,
 } from './protocol';
 import { diagnoseSshStderr } from './ssh-errors';
 import type { AgentProcess } from './transport';
@@ -18,6 +17,8 @@ interface Pending {
 
 export interface AgentClientEvents {
   rows: [RowsEvent];
+  /** Rows in binary framing (capture `framing: "binary"`), undecoded. */
+  frame: [RowsFrame];
   stats: [StatsEvent];
   /** The connection failed (garbage, agent died, ssh dropped): every pending request was rejected with it. */
   fatal: [RemoteError];
@@ -32,8 +33,8 @@ const DEFAULT_TIMEOUT_MS: Partial<Record<AgentOp, number>> = { load: 180_000, te
 export class AgentClient extends EventEmitter<AgentClientEvents> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private buf = '';
-  private readonly decoder = new StringDecoder('utf8');
+  /** Bytes received and not yet consumed (a partial line or frame). */
+  private buf: Buffer = Buffer.alloc(0);
   private failure?: RemoteError;
   private exitedFlag = false;
   private closing = false;
@@ -45,8 +46,9 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     proc.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     void proc.exited.then((how) => {
       this.exitedFlag = true;
-      if (this.buf.trim()) this.onLine(this.buf);
-      this.buf = '';
+      const rest = this.buf.toString('utf8');
+      if (rest.trim() && this.buf[0] !== FRAME_MARK) this.onLine(rest);
+      this.buf = Buffer.alloc(0);
       if (this.pending.size || (!this.failure && !this.closing)) this.fail(this.deathError(how));
       else this.failure ??= new RemoteError('closed', this.host, 'the agent connection is closed');
       this.emit('exit', how);
@@ -117,21 +119,30 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     return this.killing;
   }
 
+  /** Splits the stream into JSON lines and binary rows frames (a frame starts with FRAME_MARK where a line would start). */
   private onData(chunk: Buffer): void {
-    this.buf += this.decoder.write(chunk);
+    const buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     let start = 0;
-    for (;;) {
-      const nl = this.buf.indexOf('\n', start);
-      if (nl < 0) break;
-      const line = this.buf.slice(start, nl);
-      start = nl + 1;
-      if (line.length) this.onLine(line);
-      if (this.failure) {
-        this.buf = '';
-        return;
+    while (start < buf.length && !this.failure) {
+      if (buf[start] === FRAME_MARK) {
+        if (buf.length - start < FRAME_HEADER) break;
+        const len = buf.readUInt32LE(start + 1);
+        if (len < 8 || len > FRAME_MAX) {
+          this.protocolError(`a rows frame of ${len} bytes (expected 8..${FRAME_MAX}) at stream byte ${start}`);
+          break;
+        }
+        if (buf.length - start < FRAME_HEADER + len) break;
+        const p = start + FRAME_HEADER;
+        this.emit('frame', { capture: buf.readUInt32LE(p), count: buf.readUInt32LE(p + 4), records: buf.subarray(p + 8, p + len) });
+        start = p + len;
+        continue;
       }
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      if (nl > start) this.onLine(buf.toString('utf8', start, nl));
+      start = nl + 1;
     }
-    this.buf = this.buf.slice(start);
+    this.buf = this.failure ? Buffer.alloc(0) : buf.subarray(start);
   }
 
   private onLine(line: string): void {
@@ -159,9 +170,12 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     if (m && typeof m === 'object' && m.ev === 'rows') return void this.emit('rows', m as RowsEvent);
     if (m && typeof m === 'object' && m.ev === 'stats') return void this.emit('stats', m as StatsEvent);
     const shown = line.length > 200 ? `${line.slice(0, 200)}…` : line;
-    this.fail(new RemoteError('protocol', this.host,
-      `the agent printed a line that is not part of the protocol: ${JSON.stringify(shown)}; ` +
-      `stopping it (is something else printing on the remote shell's stdout, e.g. a login script?)`));
+    this.protocolError(`the agent printed a line that is not part of the protocol: ${JSON.stringify(shown)}; ` +
+      `stopping it (is something else printing on the remote shell's stdout, e.g. a login script?)`);
+  }
+
+  private protocolError(message: string): void {
+    this.fail(new RemoteError('protocol', this.host, message));
     void this.kill();
   }
 

@@ -145,6 +145,49 @@ export function readField(bytes: Uint8Array, f: MetaField, little: boolean): Fie
   return n ?? v.toString();
 }
 
+/** Reads one field of a row's metadata, which starts at byte `base` of `b`. */
+export type FieldReader = (b: Buffer, base: number) => FieldValue;
+
+/**
+ * A reader for `f` with its offset, size, signedness and byte order fixed in advance: whole integers read
+ * straight from the Buffer (no DataView; BigInt only for a u64 beyond 2^53); the rest go through readField.
+ */
+export function compileField(f: MetaField, little: boolean): FieldReader {
+  const o = f.offset;
+  if (!f.bitSize && (f.kind === 'uint' || f.kind === 'int' || f.kind === 'bool' || f.kind === 'enum')) {
+    let read: ((b: Buffer, base: number) => number) | undefined;
+    const signed = f.kind === 'int';
+    switch (f.size) {
+      case 1: read = signed ? (b, x) => b.readInt8(x + o) : (b, x) => b[x + o]!; break;
+      case 2: read = signed ? (little ? (b, x) => b.readInt16LE(x + o) : (b, x) => b.readInt16BE(x + o))
+        : (little ? (b, x) => b.readUInt16LE(x + o) : (b, x) => b.readUInt16BE(x + o)); break;
+      case 4: read = signed ? (little ? (b, x) => b.readInt32LE(x + o) : (b, x) => b.readInt32BE(x + o))
+        : (little ? (b, x) => b.readUInt32LE(x + o) : (b, x) => b.readUInt32BE(x + o)); break;
+      default: break;
+    }
+    if (read) {
+      const r = read;
+      if (f.kind === 'bool') return (b, x) => r(b, x) !== 0;
+      if (f.kind === 'enum') {
+        const names = f.enumNames;
+        return (b, x) => { const v = r(b, x); return names?.get(v) ?? v; };
+      }
+      return r;
+    }
+    if (f.size === 8 && f.kind === 'uint') {
+      const [lo, hi] = little ? [0, 4] : [4, 0];
+      const slow = (b: Buffer, x: number) => readField(b.subarray(x, x + o + 8), f, little);
+      return (b, x) => {
+        const h = little ? b.readUInt32LE(x + o + hi) : b.readUInt32BE(x + o + hi);
+        if (h >= 0x20_0000) return slow(b, x); // beyond 2^53: a decimal string, as readField gives
+        return h * 0x1_0000_0000 + (little ? b.readUInt32LE(x + o + lo) : b.readUInt32BE(x + o + lo));
+      };
+    }
+  }
+  if (f.kind === 'bytes') return (b, x) => b.toString('hex', x + o, x + o + f.size);
+  return (b, x) => readField(b.subarray(x, x + o + f.size), f, little);
+}
+
 /** Struct names a source assigns from data_meta: `struct X *p; ... p = ...data_meta...`. */
 export function metaStructsFromSource(text: string): string[] {
   const vars = new Map<string, string>();
@@ -168,9 +211,17 @@ export interface MetaDecoderOptions {
   evidence?: MetaStructEvidence;
 }
 
+/** A chosen layout with its field readers compiled for one metadata length. */
+interface Picked {
+  layout: MetaLayout;
+  choice: LayoutChoice;
+  names: string[];
+  readers: FieldReader[];
+}
+
 /** Decodes rows' metadata; layouts are resolved once per meta length (and trailer id) and cached. */
 export class MetaDecoder {
-  private readonly byLen = new Map<string, { layout: MetaLayout; choice: LayoutChoice } | null>();
+  private readonly byLen = new Map<string | number, Picked | null>();
   private readonly hinted: string[];
   private readonly little: boolean;
 
@@ -200,18 +251,23 @@ export class MetaDecoder {
     return this.opts.structName ? this.layoutByName(this.opts.structName) : undefined;
   }
 
-  private pick(meta: Uint8Array): { layout: MetaLayout; choice: LayoutChoice } | null {
+  private pick(b: Buffer, base: number, len: number): Picked | null {
     const btf = this.btf;
-    if ((!btf && !this.opts.dwarfStructs) || meta.length === 0) return null;
+    if ((!btf && !this.opts.dwarfStructs) || len === 0) return null;
     const ev = this.opts.evidence;
     // The last 4 bytes matter only when the program stores a type id there; otherwise they are data
     // (an ifindex, a counter) and must not change the choice — nor split the cache per value.
-    const trailer = ev?.trailer.length && meta.length >= 4
-      ? new DataView(meta.buffer, meta.byteOffset + meta.length - 4, 4).getUint32(0, this.little) : 0;
-    const key = trailer ? `${meta.length}:${trailer}` : `${meta.length}`;
+    const trailer = ev?.trailer.length && len >= 4
+      ? (this.little ? b.readUInt32LE(base + len - 4) : b.readUInt32BE(base + len - 4)) : 0;
+    const key: string | number = trailer ? `${len}:${trailer}` : len;
     const hit = this.byLen.get(key);
     if (hit !== undefined) return hit;
-    const found = this.choose(meta.length, trailer);
+    const c = this.choose(len, trailer);
+    let found: Picked | null = null;
+    if (c) {
+      const fields = c.layout.fields.filter((f) => f.offset + f.size <= len); // truncated metadata: leave the rest out
+      found = { ...c, names: fields.map((f) => f.name), readers: fields.map((f) => compileField(f, this.little)) };
+    }
     this.byLen.set(key, found);
     return found;
   }
@@ -252,13 +308,17 @@ export class MetaDecoder {
   }
 
   decode(meta: Uint8Array): DecodedMeta {
-    const p = this.pick(meta);
+    const b = Buffer.isBuffer(meta) ? meta : Buffer.from(meta.buffer, meta.byteOffset, meta.byteLength);
+    return this.decodeAt(b, 0, b.length);
+  }
+
+  /** Decodes the `len` metadata bytes at `base` of `b` (a frame's record) without copying them. */
+  decodeAt(b: Buffer, base: number, len: number): DecodedMeta {
+    const p = this.pick(b, base, len);
     if (!p) return {};
     const fields: Record<string, FieldValue> = {};
-    for (const f of p.layout.fields) {
-      if (f.offset + f.size > meta.length) continue; // truncated metadata: leave the rest out
-      fields[f.name] = readField(meta, f, this.little);
-    }
+    const { names, readers } = p;
+    for (let i = 0; i < readers.length; i++) fields[names[i]!] = readers[i]!(b, base);
     return { struct: p.layout.struct, choice: p.choice, fields };
   }
 }

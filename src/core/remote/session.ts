@@ -12,6 +12,7 @@ import { buildCaptureObject, entryPrograms, type Hook } from './capture-wrap';
 import { AgentClient } from './client';
 import type { FieldValue, LayoutChoice } from './decode';
 import { MetaDecoder } from './decode';
+import { decodeFrame } from './frame';
 import { metaStructEvidence, type MetaStructEvidence } from './meta-struct';
 import { AgentError, RemoteError } from './errors';
 import { preflightObject } from './preflight';
@@ -144,6 +145,20 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       this.rowCount += rows.length;
       this.emit('rows', rows);
     });
+    client.on('frame', (f) => {
+      if (f.capture !== ids.capture || this.ended) return;
+      let rows: LiveRow[];
+      try {
+        rows = decodeFrame(f, this.info.hook, this.decoder, client.host);
+      } catch (e) {
+        // A malformed frame ends the session (the agent is stopped, so the kernel detaches the program).
+        this.finish({ detached: 'agent-exited', error: e as XdpMetaError });
+        void client.kill();
+        return;
+      }
+      this.rowCount += rows.length;
+      this.emit('rows', rows);
+    });
     client.on('stats', (ev) => {
       if (ev.capture !== ids.capture) return;
       this.lastStats = ev;
@@ -252,7 +267,9 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       const attach = await client.request({
         op: 'attach', prog: load.prog, ifindex: dev.ifindex, mode, confirm_ssh_interface: opts.confirmSshInterface ?? false,
       });
-      const cap = await client.request({ op: 'capture', prog: load.prog, sample: opts.sample ?? 1, rate: opts.rate ?? 0, snap: opts.snap ?? 64 });
+      const cap = await client.request({
+        op: 'capture', prog: load.prog, sample: opts.sample ?? 1, rate: opts.rate ?? 0, snap: opts.snap ?? 64, framing: 'binary', batch: 1024,
+      });
       const info: LiveCaptureInfo = {
         host: client.host, kernel: probe.kernel, dev: dev.name, ifindex: dev.ifindex, program: load.name, hook: load.type,
         devBound: load.dev_bound, mode, mechanism: cap.mechanism, blindSpots: cap.blind_spots,
