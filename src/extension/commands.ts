@@ -4,6 +4,7 @@ import { checkCurrentFile } from './check';
 import { restartServer } from './client';
 import { writeCompileCommands } from './compile-commands';
 import type { Ctx, CommandFactory } from './ctx';
+import { stopCaptures } from './panels-hook';
 import { runOnHost } from './run-on-host';
 import { selectTarget } from './target';
 import { newProjectFromTemplate } from './templates';
@@ -15,6 +16,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
   [Commands.loadAndShowVerifierLog]: (ctx) => (args) => loadAndShowVerifierLog(ctx, args),
   [Commands.openVerifierLogViewer]: (ctx) => (uri) => openVerifierLogViewer(ctx, uri),
   [Commands.runOnHost]: (ctx) => (args) => runOnHost(ctx, args),
+  [Commands.stopCapture]: (ctx) => () => stopCaptures(ctx),
   [Commands.selectTarget]: (ctx) => () => selectTarget(ctx),
   [Commands.generateVmlinuxH]: (ctx) => () => generateVmlinuxH(ctx),
   [Commands.writeCompileCommands]: (ctx) => () => writeCompileCommands(ctx),
