@@ -108,6 +108,9 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
       assert.equal(row.fields?.magic, 0xC0FFEE42);
       assert.equal(row.fields?.ifindex, net.hostIfindex());
       assert.equal(row.ifindex, net.hostIfindex());
+      // The packet head (bpf_xdp_load_bytes): the default snap of 64 bytes, an IPv4 or ARP ethertype at 12.
+      assert.equal(row.head_hex.length, 2 * Math.min(64, row.pkt_len));
+      assert.match(row.head_hex.slice(24, 28), /^080[06]$/);
     }
     assert.match(r.stderr, /capture: compile-time-wrapper/);
     assert.match(r.stderr, /detached/);
