@@ -9,7 +9,7 @@
 #include "json.h"
 
 #define AGENT_VERSION "0.1.0"
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION 2
 
 /* Newer than the libc/libbpf 1.1 headers this builds against (include/uapi/linux/bpf.h). */
 #define XM_BPF_F_XDP_DEV_BOUND_ONLY (1U << 6)
@@ -39,6 +39,7 @@ struct prog {
 	struct bpf_object *cap_obj;   /* the object holding xm_rows/xm_config/xm_stats */
 	struct bpf_program *run_prog; /* what is attached and test-run: the dispatcher or the program */
 	int capture_id;               /* > 0 while capturing */
+	bool binary;                  /* rows go out as binary frames (capture framing "binary") */
 	int snap;
 	uint64_t mono_to_real_ns;
 	struct xm_stats last;         /* totals at the last stats event */
@@ -75,6 +76,9 @@ void op_capture(int64_t id, const struct jreq *r);
 void op_capture_stop(int64_t id, const struct jreq *r);
 void capture_stop(struct prog *p);
 void flush_rows(void);
+#define ROWS_COALESCE_MS 2
+int rows_pending(void);                /* rows in the current, unsent batch */
+bool rows_due(void);                   /* the batch is old enough (or big enough) to send now */
 void emit_stats(struct prog *p, bool final);
 void rebuild_rings(void);
 

@@ -9,17 +9,89 @@
 #include "json.h"
 #include "reply.h"
 
-/* Row batching: rows of all captures go out in "rows" events of at most `batch_max` rows. */
+/*
+ * Row batching: rows of all captures go out in batches of at most `batch_max` rows, either as JSON
+ * "rows" events or (framing "binary") as length-prefixed frames of packed records (docs/agent-protocol.md).
+ */
 static struct sb rows_sb;
-static int rows_in_batch, rows_cap_id, batch_max = 512;
+static int rows_in_batch, rows_cap_id, rows_binary, batch_max = 512;
+static struct timespec batch_started;
+
+int rows_pending(void)
+{
+	return rows_in_batch;
+}
+
+/* A batch goes out when full (on_row) or, from the poll loop, once its first row is 4 coalescing rounds old. */
+bool rows_due(void)
+{
+	struct timespec now;
+	long ms;
+
+	if (!rows_in_batch)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - batch_started.tv_sec) * 1000 + (now.tv_nsec - batch_started.tv_nsec) / 1000000;
+	return ms >= 4 * ROWS_COALESCE_MS;
+}
+
+static void put_u16(struct sb *s, uint16_t v)
+{
+	unsigned char b[2] = { (unsigned char)v, (unsigned char)(v >> 8) };
+	sb_raw(s, (const char *)b, 2);
+}
+
+static void put_u32(struct sb *s, uint32_t v)
+{
+	unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	sb_raw(s, (const char *)b, 4);
+}
+
+static void set_u32(struct sb *s, size_t at, uint32_t v)
+{
+	unsigned char *b = (unsigned char *)s->p + at;
+	b[0] = (unsigned char)v;
+	b[1] = (unsigned char)(v >> 8);
+	b[2] = (unsigned char)(v >> 16);
+	b[3] = (unsigned char)(v >> 24);
+}
 
 void flush_rows(void)
 {
 	if (!rows_in_batch)
 		return;
-	sb_lit(&rows_sb, "]}");
-	out_line(&rows_sb);
+	if (rows_binary) {
+		/* Frame: RS, u32 payload length, then u32 capture, u32 row count, records. */
+		set_u32(&rows_sb, 1, (uint32_t)(rows_sb.len - 5));
+		set_u32(&rows_sb, 9, (uint32_t)rows_in_batch);
+		out_bytes(&rows_sb);
+	} else {
+		sb_lit(&rows_sb, "]}");
+		out_line(&rows_sb);
+	}
 	rows_in_batch = 0;
+}
+
+/* One packed record: u16 record length, u16 meta_len, u16 meta bytes, u16 head bytes, u64 ts_us, u32 ifindex,
+ * u32 queue, s32 verdict, u32 pkt_len (32 bytes), then the meta and head bytes. Little endian. */
+static void binary_row(const struct prog *p, const struct xm_row *row)
+{
+	unsigned meta = row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX;
+	unsigned head = row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX;
+	uint64_t ts = (row->ts_ns + p->mono_to_real_ns) / 1000;
+
+	put_u16(&rows_sb, (uint16_t)(32 + meta + head));
+	put_u16(&rows_sb, row->meta_len);
+	put_u16(&rows_sb, (uint16_t)meta);
+	put_u16(&rows_sb, (uint16_t)head);
+	put_u32(&rows_sb, (uint32_t)ts);
+	put_u32(&rows_sb, (uint32_t)(ts >> 32));
+	put_u32(&rows_sb, row->ifindex);
+	put_u32(&rows_sb, row->queue);
+	put_u32(&rows_sb, (uint32_t)row->verdict);
+	put_u32(&rows_sb, row->pkt_len);
+	sb_raw(&rows_sb, (const char *)row->meta, meta);
+	sb_raw(&rows_sb, (const char *)row->pkt, head);
 }
 
 static int on_row(void *ctx, void *data, size_t size)
@@ -28,14 +100,31 @@ static int on_row(void *ctx, void *data, size_t size)
 	const struct xm_row *row = data;
 	if (size < sizeof(*row))
 		return 0;
-	if (rows_in_batch && rows_cap_id != p->capture_id)
+	if (rows_in_batch && (rows_cap_id != p->capture_id || rows_binary != p->binary))
 		flush_rows();
+	if (p->binary) {
+		if (!rows_in_batch) {
+			rows_sb.len = 0;
+			sb_raw(&rows_sb, "\x1e\0\0\0\0", 5);
+			put_u32(&rows_sb, (uint32_t)p->capture_id);
+			put_u32(&rows_sb, 0);
+			rows_cap_id = p->capture_id;
+			rows_binary = 1;
+			clock_gettime(CLOCK_MONOTONIC, &batch_started);
+		}
+		binary_row(p, row);
+		if (++rows_in_batch >= batch_max)
+			flush_rows();
+		return 0;
+	}
 	if (!rows_in_batch) {
 		rows_sb.len = 0;
 		sb_lit(&rows_sb, "{\"ev\":\"rows\",\"capture\":");
 		sb_i64(&rows_sb, p->capture_id);
 		sb_lit(&rows_sb, ",\"rows\":[");
 		rows_cap_id = p->capture_id;
+		rows_binary = 0;
+		clock_gettime(CLOCK_MONOTONIC, &batch_started);
 	} else {
 		sb_raw(&rows_sb, ",", 1);
 	}
@@ -138,6 +227,7 @@ void op_capture(int64_t id, const struct jreq *r)
 	int ncpu = libbpf_num_possible_cpus();
 	struct timespec rt, mt;
 	struct sb s = { 0 };
+	const char *framing;
 	int err;
 	if (!p || !p->capture) {
 		reply_error(id, "not_found", 0, NULL, "no program loaded with capture under handle %lld",
@@ -148,9 +238,16 @@ void op_capture(int64_t id, const struct jreq *r)
 		reply_error(id, "bad_request", 0, NULL, "sample >= 1, rate >= 0 and snap 0..%d", XM_SNAP_MAX);
 		return;
 	}
+	framing = jreq_str(r, "framing", "json");
+	if (strcmp(framing, "json") && strcmp(framing, "binary")) {
+		reply_error(id, "bad_request", 0, NULL, "framing is \"json\" or \"binary\", not \"%s\"", framing);
+		return;
+	}
 	batch_max = (int)jreq_num(r, "batch", 512);
 	if (batch_max < 1)
 		batch_max = 1;
+	if (batch_max > 4096)
+		batch_max = 4096;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mt);
 	p->mono_to_real_ns = ((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec) -
@@ -161,17 +258,19 @@ void op_capture(int64_t id, const struct jreq *r)
 		reply_error(id, "capture_failed", -err, NULL, "cannot configure the capture");
 		return;
 	}
+	flush_rows();
 	p->capture_id = next_handle++;
+	p->binary = !strcmp(framing, "binary");
 	p->snap = (int)snap;
 	memset(&p->last, 0, sizeof(p->last));
 	rebuild_rings();
 	reply_begin(&s, id);
-	sb_fmt(&s, ",\"capture\":%d,\"mechanism\":\"%s\",\"hook\":\"%s\",\"meta_max\":%d,\"snap\":%lld,"
+	sb_fmt(&s, ",\"capture\":%d,\"framing\":\"%s\",\"mechanism\":\"%s\",\"hook\":\"%s\",\"meta_max\":%d,\"snap\":%lld,"
 		   "\"blind_spots\":[\"%s\","
 		   "\"what happens after the verdict (a redirect that fails, a TC action's effect)\","
 		   "\"metadata beyond %d bytes and packet bytes beyond the snap length or in XDP fragments\","
 		   "\"rows sampled out, rate-limited or lost to a full ring buffer (counted in stats events)\"]",
-	       p->capture_id, p->freplace ? "freplace-dispatcher" : "compile-time-wrapper",
+	       p->capture_id, p->binary ? "binary" : "json", p->freplace ? "freplace-dispatcher" : "compile-time-wrapper",
 	       p->hook == HOOK_XDP ? "xdp" : "tc", XM_META_MAX, (long long)snap,
 	       p->hook == HOOK_XDP ? "packets the driver drops before the XDP hook"
 				   : "packets that never reach TC ingress (dropped by XDP, the driver or the stack)",

@@ -20,8 +20,13 @@ int heartbeat_s;
 
 void out_line(struct sb *s)
 {
-	size_t off = 0;
 	sb_raw(s, "\n", 1);
+	out_bytes(s);
+}
+
+void out_bytes(struct sb *s)
+{
+	size_t off = 0;
 	if (stop_requested) {
 		/* Already giving up on the client (silent or gone): do not block on it again. */
 		s->len = 0;

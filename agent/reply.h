@@ -15,6 +15,8 @@ extern int heartbeat_s;                     /* > 0: the client promised a line a
 
 /* Writes s plus a newline to the protocol fd and empties s; a gone client sets stop_requested. */
 void out_line(struct sb *s);
+/* Writes s as is (a binary rows frame) to the protocol fd and empties s. */
+void out_bytes(struct sb *s);
 void reply_error(int64_t id, const char *code, int err, const char *log, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void reply_begin(struct sb *s, int64_t id);

@@ -729,17 +729,23 @@ int main(int argc, char **argv)
 		struct pollfd pf[2] = { { .fd = 0, .events = POLLIN } };
 		int nfd = 1, n;
 		struct timespec now;
-		if (rings) {
+		/*
+		 * With a partial batch pending, wait ROWS_COALESCE_MS without the ring's fd: the kernel wakes a
+		 * reader for the first record after it caught up, so polling the ring would wake (and write
+		 * through ssh) once per packet under a steady flood. The ring holds far more than that.
+		 */
+		if (rings && !rows_pending()) {
 			pf[1].fd = ring_buffer__epoll_fd(rings);
 			pf[1].events = POLLIN;
 			nfd = 2;
 		}
-		n = poll(pf, (nfds_t)nfd, 100);
+		n = poll(pf, (nfds_t)nfd, rows_pending() ? ROWS_COALESCE_MS : 100);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (rings) {
 			ring_buffer__consume(rings);
-			flush_rows();
+			if (rows_due())
+				flush_rows();
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last_stats.tv_sec) {

@@ -66,10 +66,9 @@ static __attribute__((always_inline)) struct xm_row *xm_reserve(void)
 	return row;
 }
 
-/* Copies [meta, data) and the packet head; byte loops keep every access provably in bounds. */
-static __attribute__((always_inline)) void xm_fill(struct xm_row *row, __u8 *meta, __u8 *data, __u8 *end)
+/* Copies [meta, data); a byte loop keeps every access provably in bounds (metadata is at most 32 bytes today). */
+static __attribute__((always_inline)) void xm_fill_meta(struct xm_row *row, __u8 *meta, __u8 *data)
 {
-	__u32 snap = row->snap;
 	int i;
 
 	row->meta_len = 0;
@@ -81,6 +80,35 @@ static __attribute__((always_inline)) void xm_fill(struct xm_row *row, __u8 *met
 			row->meta[i] = meta[i];
 		}
 	}
+}
+
+/*
+ * The XDP packet head in one helper call instead of a per-byte loop (the loop's bounds checks cost about
+ * 5 instructions per byte, per packet, in the softirq that also receives the flood).
+ */
+static __attribute__((always_inline)) void xm_head_xdp(struct xm_row *row, struct xdp_md *ctx)
+{
+	__u32 len = ctx->data_end - ctx->data;
+	__u32 snap = row->snap;
+
+	row->head_len = 0;
+	if (len > snap)
+		len = snap;
+	if (len > XM_SNAP_MAX)
+		len = XM_SNAP_MAX;
+	if (len == 0)
+		return;
+	if (bpf_xdp_load_bytes(ctx, 0, row->pkt, len) == 0)
+		row->head_len = len;
+}
+
+/* Copies [meta, data) and the packet head; byte loops keep every access provably in bounds. */
+static __attribute__((always_inline)) void xm_fill(struct xm_row *row, __u8 *meta, __u8 *data, __u8 *end)
+{
+	__u32 snap = row->snap;
+	int i;
+
+	xm_fill_meta(row, meta, data);
 	row->head_len = 0;
 	for (i = 0; i < XM_SNAP_MAX; i++) {
 		if (i >= snap || data + i + 1 > end)
@@ -103,7 +131,8 @@ static __attribute__((always_inline)) int xm_capture_xdp(struct xdp_md *ctx, int
 	row->verdict = verdict;
 	row->hook = XM_HOOK_XDP;
 	row->pkt_len = ctx->data_end - ctx->data;
-	xm_fill(row, (__u8 *)(long)ctx->data_meta, (__u8 *)(long)ctx->data, (__u8 *)(long)ctx->data_end);
+	xm_fill_meta(row, (__u8 *)(long)ctx->data_meta, (__u8 *)(long)ctx->data);
+	xm_head_xdp(row, ctx);
 	bpf_ringbuf_submit(row, 0);
 	return verdict;
 }

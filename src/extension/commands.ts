@@ -5,6 +5,7 @@ import { restartServer } from './client';
 import { writeCompileCommands } from './compile-commands';
 import type { Ctx, CommandFactory } from './ctx';
 import { runDoctor } from './doctor';
+import { stopCaptures } from './panels-hook';
 import { runOnHost } from './run-on-host';
 import { selectTarget } from './target';
 import { setTargetBtf } from './target-btf';
@@ -18,6 +19,7 @@ export const commandTable: Record<CommandId, CommandFactory> = {
   [Commands.loadAndShowVerifierLog]: (ctx) => (args) => loadAndShowVerifierLog(ctx, args),
   [Commands.openVerifierLogViewer]: (ctx) => (uri) => openVerifierLogViewer(ctx, uri),
   [Commands.runOnHost]: (ctx) => (args) => runOnHost(ctx, args),
+  [Commands.stopCapture]: (ctx) => () => stopCaptures(ctx),
   [Commands.selectTarget]: (ctx) => () => selectTarget(ctx),
   [Commands.generateVmlinuxH]: (ctx) => (args) => generateVmlinuxH(ctx, args),
   [Commands.writeCompileCommands]: (ctx) => () => writeCompileCommands(ctx),

@@ -33,6 +33,14 @@ export class Config {
       && typeof (h as RemoteHost).name === 'string' && typeof (h as RemoteHost).host === 'string');
   }
 
+  /** Adds (or replaces, by name) a host in `xdpMeta.remote.hosts` (user settings: hosts are the user's, not the workspace's). */
+  async addRemoteHost(h: RemoteHost): Promise<void> {
+    const raw = this.cfg.get<unknown[]>('remote.hosts', []);
+    const rest = raw.filter((x) => !(typeof x === 'object' && x !== null && (x as RemoteHost).name === h.name));
+    const clean = Object.fromEntries(Object.entries(h).filter(([, v]) => v !== undefined));
+    await this.cfg.update('remote.hosts', [...rest, clean], vscode.ConfigurationTarget.Global);
+  }
+
   /** `xdpMeta.target`: `local` or a configured host; an unknown name falls back to local. */
   get target(): Target {
     const name = this.cfg.get<string>('target', 'local');

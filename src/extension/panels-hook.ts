@@ -5,7 +5,7 @@ import { LiveCapture } from '../core/remote/session';
 import { parseLogText } from '../core/verifier/read';
 import { AgentError } from '../core/remote/errors';
 import type { Target as RemoteTarget } from '../core/remote/transport';
-import { openLiveCapture } from './panels/live-panel';
+import { LivePanel, openLiveCapture } from './panels/live-panel';
 import { registerVerifierLogViewer, showVerifierLog as showLogPanel, showVerifierLogFile } from './panels/verifier-log-panel';
 import type { RemoteHost } from './config';
 import type { Ctx } from './ctx';
@@ -63,7 +63,22 @@ export async function startLiveCapture(
     } else return failed(ctx, source, args, e);
   }
   clearVerifierDiagnostics(vscode.Uri.file(source));
-  openLiveCapture(ctx.extCtx, capture, { title: `Live: ${capture.info.program} on ${args.host.name}/${args.dev}` });
+  LivePanel.onRunningChanged = () => void vscode.commands.executeCommand('setContext', 'xdpMeta.capturing', LivePanel.running.size > 0);
+  openLiveCapture(ctx.extCtx, capture, {
+    title: `Live: ${capture.info.program} on ${args.host.name}/${args.dev}`,
+    restart: () => void startLiveCapture(ctx, source, args),
+  });
+}
+
+/** "Stop Capture": stops every running capture (each detaches its program); their panels stay open and say so. */
+export async function stopCaptures(ctx: Ctx): Promise<void> {
+  const panels = [...LivePanel.running];
+  if (!panels.length) {
+    void vscode.window.showInformationMessage('XDP Metadata: no capture is running.');
+    return;
+  }
+  await Promise.all(panels.map((p) => p.stop()));
+  ctx.output.info(`stopped ${panels.length} capture${panels.length > 1 ? 's' : ''}`);
 }
 
 async function failed(ctx: Ctx, source: string, args: { host: RemoteHost; secLine?: number }, e: unknown): Promise<void> {

@@ -4,6 +4,7 @@ import type { CodeLensArgs } from '../shared/protocol';
 import { targetDocumentUri } from './check';
 import type { Ctx } from './ctx';
 import { startLiveCapture } from './panels-hook';
+import { interfaceFor } from './hosts';
 import { selectTarget } from './target';
 
 export async function runOnHost(ctx: Ctx, args?: CodeLensArgs | vscode.Uri): Promise<void> {
@@ -24,10 +25,8 @@ export async function runOnHost(ctx: Ctx, args?: CodeLensArgs | vscode.Uri): Pro
   }
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc?.isDirty) await doc.save();
-  const dev = target.host.defaultInterface ?? await vscode.window.showInputBox({
-    title: `Interface on ${target.host.host}`, prompt: 'The interface to attach to (set defaultInterface in xdpMeta.remote.hosts to skip this)',
-    validateInput: (v) => (/^[\w.@:-]{1,15}$/.test(v) ? undefined : 'an interface name, e.g. eth0'),
-  });
+  // From the host's probe, never a typed-in guess (defaultInterface in xdpMeta.remote.hosts skips the pick).
+  const dev = await interfaceFor(ctx, target.host);
   if (!dev) return;
   const lens = args instanceof vscode.Uri ? undefined : args;
   await startLiveCapture(ctx, uri.fsPath, { host: target.host, dev, program: lens?.functionName, secLine: lens?.line });

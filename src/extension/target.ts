@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { pushSettings } from './client';
 import type { RemoteHost } from './config';
 import type { Ctx } from './ctx';
+import { addHost, probeAndSave, unsavedSshConfigHosts } from './hosts';
+import type { SshConfigHost } from '../core/remote/ssh-config';
 
 export function activate(ctx: Ctx): void {
   ctx.pushCleanup(vscode.workspace.onDidChangeConfiguration((e) => {
@@ -13,7 +15,7 @@ export function activate(ctx: Ctx): void {
   }));
 }
 
-interface TargetPick extends vscode.QuickPickItem { name: string; host?: RemoteHost }
+interface TargetPick extends vscode.QuickPickItem { name: string; host?: RemoteHost; ssh?: SshConfigHost; action?: 'add' | 'settings' }
 
 export async function selectTarget(ctx: Ctx): Promise<void> {
   const current = ctx.target.name;
@@ -24,13 +26,26 @@ export async function selectTarget(ctx: Ctx): Promise<void> {
       description: `${h.host}${h.port ? `:${h.port}` : ''}${h.useSudo ? ' (sudo -n)' : ''}${h.defaultInterface ? ` · ${h.defaultInterface}` : ''}`,
       picked: current === h.name,
     })),
-    { name: '', label: '$(gear) Configure SSH hosts…', description: 'xdpMeta.remote.hosts' },
+    ...unsavedSshConfigHosts(ctx.config.remoteHosts).map((h) => ({
+      name: h.alias, ssh: h, label: `$(remote) ${h.alias}`,
+      description: `~/.ssh/config${h.hostName ? ` · ${h.user ? `${h.user}@` : ''}${h.hostName}` : ''}${h.port ? `:${h.port}` : ''} · probe and save`,
+    })),
+    { name: '', action: 'add', label: '$(add) Add host…', description: 'probe a host with the agent, then save it' },
+    { name: '', action: 'settings', label: '$(gear) Configure SSH hosts…', description: 'xdpMeta.remote.hosts' },
   ];
   const pick = await vscode.window.showQuickPick(items, { title: 'XDP Metadata: Select Target', placeHolder: `current: ${current}` });
   if (!pick) return;
-  if (!pick.name) {
+  if (pick.action === 'settings') {
     await vscode.commands.executeCommand('workbench.action.openSettings', 'xdpMeta.remote.hosts');
     return;
+  }
+  if ((pick.action === 'add' || pick.ssh) && !ctx.requireTrust('a remote target')) return;
+  if (pick.action === 'add' || pick.ssh) {
+    // The alias goes to ssh as is, so ~/.ssh/config (ProxyJump, IdentityFile, User) applies.
+    const saved = pick.ssh ? await probeAndSave(ctx, { name: pick.ssh.alias, host: pick.ssh.alias }) : await addHost(ctx);
+    if (!saved) return;
+    pick.name = saved.name;
+    pick.host = saved;
   }
   if (pick.host && !ctx.requireTrust('a remote target')) return;
   await ctx.config.setTarget(pick.name);

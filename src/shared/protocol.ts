@@ -87,6 +87,7 @@ export const Commands = {
   loadAndShowVerifierLog: 'xdpMeta.loadAndShowVerifierLog',
   openVerifierLogViewer: 'xdpMeta.openVerifierLogViewer',
   runOnHost: 'xdpMeta.runOnHost',
+  stopCapture: 'xdpMeta.stopCapture',
   selectTarget: 'xdpMeta.selectTarget',
   generateVmlinuxH: 'xdpMeta.generateVmlinuxH',
   writeCompileCommands: 'xdpMeta.writeCompileCommands',

@@ -194,6 +194,10 @@ export interface LiveStatus {
   mechanism?: string;
   blindSpots?: string[];
   counters?: LiveCounters;
+  /** Rows the panel had received when these counters were read (so the view can show both as of one moment). */
+  rowsAtCounters?: number;
+  /** The panel can start the same capture again (Restart). */
+  canRestart?: boolean;
 }
 
 export type LiveToWebview =
@@ -206,4 +210,4 @@ export type LiveToWebview =
   | { type: 'status'; status: LiveStatus }
   | { type: 'config'; title: string; capacity: number };
 
-export type LiveFromWebview = { type: 'ready' } | { type: 'stop' };
+export type LiveFromWebview = { type: 'ready' } | { type: 'stop' } | { type: 'restart' };

@@ -20,7 +20,8 @@ function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function createVethNs(): VethNs {
+/** `hostIndex`: the host end's ifindex (a test that needs a particular value, e.g. one equal to a BTF type id). */
+export function createVethNs(opts: { hostIndex?: number } = {}): VethNs {
   const n = (process.pid * 7 + seq++) % 4096;
   const ns = `xdpmeta-remote-${process.pid}-${seq}`;
   const hostIf = `xmr${n}a`;
@@ -33,7 +34,7 @@ export function createVethNs(): VethNs {
   const peerAddr = `${a}.${b}.${c}.${(base & 255) + 2}`;
   try {
     ip('netns', 'add', ns);
-    ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', peerIf, 'netns', ns);
+    ip('link', 'add', hostIf, ...(opts.hostIndex ? ['index', String(opts.hostIndex)] : []), 'type', 'veth', 'peer', 'name', peerIf, 'netns', ns);
     ip('addr', 'add', `${hostAddr}/30`, 'dev', hostIf);
     ip('link', 'set', hostIf, 'up');
     ip('-n', ns, 'addr', 'add', `${peerAddr}/30`, 'dev', peerIf);

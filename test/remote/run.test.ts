@@ -1,14 +1,15 @@
 // Remote run end to end: sshd on 127.0.0.1, a veth pair into a namespace, templates through `xdp-meta run`, faults and bad input.
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findAgentBinary } from '../../src/core/remote/agent-binary';
 import { buildCaptureObject } from '../../src/core/remote/capture-wrap';
 import { AgentClient } from '../../src/core/remote/client';
 import { AgentError, RemoteError } from '../../src/core/remote/errors';
-import { LiveCapture, type LiveRow } from '../../src/core/remote/session';
+import { LiveCapture, typeInfo, type LiveRow } from '../../src/core/remote/session';
+import { parseElf } from '../../src/core/elf';
 import { startAgent, type Target } from '../../src/core/remote/transport';
 import { hasClang } from '../helpers/clang';
 import { createVethNs, waitClean, type VethNs } from '../helpers/netns';
@@ -107,9 +108,37 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
       assert.equal(row.fields?.magic, 0xC0FFEE42);
       assert.equal(row.fields?.ifindex, net.hostIfindex());
       assert.equal(row.ifindex, net.hostIfindex());
+      // The packet head (bpf_xdp_load_bytes): the default snap of 64 bytes, an IPv4 or ARP ethertype at 12.
+      assert.equal(row.head_hex.length, 2 * Math.min(64, row.pkt_len));
+      assert.match(row.head_hex.slice(24, 28), /^080[06]$/);
     }
     assert.match(r.stderr, /capture: compile-time-wrapper/);
     assert.match(r.stderr, /detached/);
+  });
+
+  it('tc-meta-magic at an ifindex equal to the BTF id of another 16-byte struct: still meta_magic', async () => {
+    // The ifindex is the last 4 bytes of meta_magic; it once picked the struct with that BTF id (a .maps definition).
+    const b = await buildCaptureObject(path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'));
+    const elf = parseElf(readFileSync(b.objectPath), b.objectPath);
+    const btf = typeInfo(b.objectPath, elf).btf!;
+    const used = new Set(readdirSync('/sys/class/net').map((n) => Number(readFileSync(`/sys/class/net/${n}/ifindex`, 'utf8'))));
+    const ids = [...Array(btf.count).keys()].filter((i) => i > 0 && btf.kindOf(i) === 'STRUCT' && btf.sizeof(btf.typeById(i)) === 16 && !used.has(i));
+    assert.ok(ids.length, 'a free ifindex equal to the id of a 16-byte struct');
+    const colliding = createVethNs({ hostIndex: ids[0] });
+    try {
+      assert.equal(colliding.hostIfindex(), ids[0]);
+      const r = await runCli([path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), '--host', sshd.alias, '--ssh-config', sshd.configFile,
+        '--dev', colliding.hostIf, '--json', '--count', '3', '--duration', '30'], () => colliding.sendUdp(5));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.rows.length, 3, r.stderr);
+      for (const row of r.rows) {
+        assert.equal(row.struct, 'meta_magic', JSON.stringify(row));
+        assert.equal(row.fields?.ifindex, ids[0]);
+      }
+      assert.deepEqual(await waitClean(colliding.hostIf, OUR_PROGS), []);
+    } finally {
+      colliding.destroy();
+    }
   });
 
   it('a device-bound program: non-zero rx_hash from veth', async () => {

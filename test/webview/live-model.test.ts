@@ -84,6 +84,15 @@ describe('live view model', () => {
     assert.equal(m.counters.total, 0);
   });
 
+  it('LiveModel: the rate counts rows as they arrive, so a lagging burst never reads 0 rows/s while the count grows', () => {
+    const m = new LiveModel(100);
+    // Rows stamped with the host's second 1000 keep arriving over three local seconds (the client lags).
+    for (let t = 0; t < 3000; t += 100) m.add(Array.from({ length: 10 }, (_, i) => row(i, 1000.5)), { XDP_PASS: 90 }, 5_000_000 + t);
+    assert.equal(m.counters.total, 3000);
+    assert.equal(m.rate.current(5_003_000), 1000);
+    assert.equal(m.rate.series(5_003_000).reduce((a, b) => a + b, 0), 3000, 'the plot adds up to the count');
+  });
+
   it('LiveModel keeps memory bounded at 100k rows/s for a minute', () => {
     const m = new LiveModel(10_000);
     const t0 = Date.now();

@@ -123,6 +123,22 @@ describe('live capture view in Chromium', function () {
     await page.screenshot({ path: path.join(CACHE, 'live.png') });
   });
 
+  it('keeps "cannot see" behind an info icon, shows full cells in tooltips, and offers Restart when the panel can', async () => {
+    await send({ type: 'status', status: { state: 'running', message: 'Capturing on xdpm-veth0', mechanism: 'compile-time-wrapper',
+      blindSpots: ['packets the driver drops before the XDP hook', 'what happens after the verdict'], canRestart: true } });
+    await page.waitForFunction(() => /cannot see \(2\)/.test(document.querySelector('.blind-spots summary')?.textContent ?? ''));
+    assert.equal(await page.$eval('details.blind-spots', (d) => (d as HTMLDetailsElement).open), false, 'collapsed by default');
+    const closed = await page.$eval('details.blind-spots', (d) => (d as HTMLElement).getBoundingClientRect().height);
+    const line = await page.$eval('details.blind-spots summary', (d) => (d as HTMLElement).getBoundingClientRect().height);
+    assert.equal(closed, line, 'one line while closed');
+    await page.click('.blind-spots summary');
+    assert.ok(await page.$eval('details.blind-spots', (d) => (d as HTMLElement).getBoundingClientRect().height) > closed + 10);
+    await send({ type: 'rows', rows: [row(1, Date.now() / 1000)] });
+    await page.waitForFunction(() => !!document.querySelector('.live-list .vrow .c-hex[title]'));
+    await page.click('vscode-button:has-text("Restart")');
+    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string }> }).__posted.some((m) => m.type === 'restart'));
+  });
+
   it('raised no page or CSP errors', () => {
     assert.deepEqual(errors, []);
   });

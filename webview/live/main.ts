@@ -18,13 +18,15 @@ class LiveView {
   private model = new LiveModel(10_000);
   private readonly app = document.getElementById('app')!;
   private readonly statusLine = el('div', 'status-line');
-  private readonly blind = el('div', 'blind-spots');
+  /** Mechanism and "cannot see", collapsed behind an info icon (one line while closed). */
+  private readonly blind = el('details', 'blind-spots');
   private readonly counters = el('div', 'counters');
   private readonly plot = new RatePlot();
   private readonly filterBox = el('vscode-textfield', 'filter') as HTMLElement & { value: string };
   private readonly pauseBtn = el('vscode-button') as Button;
   private readonly clearBtn = el('vscode-button') as Button;
   private readonly stopBtn = el('vscode-button') as Button;
+  private readonly restartBtn = el('vscode-button') as Button;
   private readonly pausedInfo = el('span', 'paused-info');
   private readonly list: VirtualList;
   private status?: LiveStatus;
@@ -79,8 +81,13 @@ class LiveView {
       this.stopBtn.disabled = true;
       post({ type: 'stop' });
     });
+    setup(this.restartBtn, 'Restart', 'debug-restart', () => {
+      this.restartBtn.disabled = true;
+      post({ type: 'restart' });
+    });
+    this.restartBtn.hidden = true;
     this.stopBtn.secondary = false;
-    bar.append(this.filterBox, this.pauseBtn, this.clearBtn, this.pausedInfo, el('span', 'spacer'), this.stopBtn);
+    bar.append(this.filterBox, this.pauseBtn, this.clearBtn, this.pausedInfo, el('span', 'spacer'), this.restartBtn, this.stopBtn);
 
     const head = (this.head = el('div', 'live-row live-head'));
     for (const c of ['Time', 'Interface', 'Queue', 'Verdict', 'Decoded fields', 'data_meta (hex)']) head.append(el('span', '', c));
@@ -118,14 +125,24 @@ class LiveView {
     this.statusLine.className = `status-line state-${s.state}`;
     this.statusLine.append(icon(ic), el('span', 'status-text', s.message));
     if (s.target) this.statusLine.append(el('span', 'target', s.target));
+    const open = (this.blind as HTMLDetailsElement).open;
     this.blind.textContent = '';
     if (s.mechanism) {
-      this.blind.append(el('span', 'mechanism', `Capture: ${s.mechanism}`));
-      if (s.blindSpots?.length) this.blind.append(el('span', 'blind', ` — cannot see: ${s.blindSpots.join('; ')}`));
+      const summary = el('summary', 'mechanism');
+      summary.append(icon('info'), el('span', '', ` Capture: ${s.mechanism}${s.blindSpots?.length ? ` — what it cannot see (${s.blindSpots.length})` : ''}`));
+      this.blind.append(summary);
+      if (s.blindSpots?.length) {
+        const list = el('ul', 'blind');
+        for (const b of s.blindSpots) list.append(el('li', '', b));
+        this.blind.append(list);
+      }
+      (this.blind as HTMLDetailsElement).open = open;
     }
     const over = s.state === 'stopped' || s.state === 'error';
     this.stopBtn.disabled = over || s.state === 'stopping';
     if (over) this.stopBtn.textContent = 'Stopped';
+    this.restartBtn.hidden = !s.canRestart;
+    this.restartBtn.disabled = s.state === 'starting' || s.state === 'stopping';
     this.refreshStats();
   }
 
@@ -184,7 +201,11 @@ class LiveView {
       const dropped = k.sampled_out + k.rate_limited + k.ringbuf_full;
       const d = el('span', `counter dropped${dropped ? ' nonzero' : ''}`);
       d.append(el('span', 'label', 'not captured '), el('strong', '', dropped.toLocaleString()));
-      d.title = `seen ${k.seen}, captured ${k.captured}, sampled out ${k.sampled_out}, rate limited ${k.rate_limited}, ring buffer full ${k.ringbuf_full}`;
+      // The agent reports once a second; say how many rows had arrived at that moment, so the numbers add up.
+      const at = this.status?.rowsAtCounters;
+      d.title = `At the agent's last report${at !== undefined ? ` (${at.toLocaleString()} rows received then)` : ''}: ` +
+        `seen ${k.seen.toLocaleString()}, captured ${k.captured.toLocaleString()}, sampled out ${k.sampled_out.toLocaleString()}, ` +
+        `rate limited ${k.rate_limited.toLocaleString()}, ring buffer full ${k.ringbuf_full.toLocaleString()}`;
       this.counters.append(d);
     }
     const rate = el('span', 'counter rate');
@@ -202,13 +223,18 @@ class LiveView {
     e.className = `vrow live-row v-${r.verdict.toLowerCase()}`;
     e.textContent = '';
     const fields = r.fields ? Object.entries(r.fields).map(([k, v]) => `${k}=${typeof v === 'number' && v > 255 ? `${v} (0x${v.toString(16)})` : v}`).join('  ') : '';
+    const fieldsCell = el('span', 'c-fields', fields || (r.meta_len ? '(hex only)' : '(no metadata)'));
+    const hexCell = el('span', 'c-hex', groupHex(r.meta_hex));
+    // Cells cut at the panel's width keep their full text in the tooltip.
+    if (fields) fieldsCell.title = fields;
+    if (r.meta_hex) hexCell.title = groupHex(r.meta_hex);
     e.append(
       el('span', 'c-time', formatTime(r.ts)),
       el('span', 'c-if', r.ifname ?? String(r.ifindex)),
       el('span', 'c-queue', String(r.queue)),
       el('span', 'c-verdict', r.verdict),
-      el('span', 'c-fields', fields || (r.meta_len ? '(hex only)' : '(no metadata)')),
-      el('span', 'c-hex', groupHex(r.meta_hex)),
+      fieldsCell,
+      hexCell,
     );
     if (r.struct) e.title = `struct ${r.struct}, ${r.meta_len} bytes`;
   }

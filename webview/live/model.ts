@@ -44,17 +44,18 @@ export class LiveModel {
   }
 
   add(rows: readonly LiveRow[], skipped?: Record<string, number>, nowMs = Date.now()): void {
-    for (const r of rows) {
-      this.counters.add(r.verdict);
-      this.rate.add(r.ts, 1, nowMs);
-    }
+    // The rate counts rows as they arrive (the local clock), like the counters: keyed by the host's
+    // timestamps, rows arriving late in a burst fell into seconds the plot had already moved past,
+    // and the rate read "0 rows/s" while the count kept growing.
+    let n = rows.length;
+    for (const r of rows) this.counters.add(r.verdict);
     if (skipped) {
-      const ts = rows.length ? rows[rows.length - 1].ts : nowMs / 1000;
-      for (const [v, n] of Object.entries(skipped)) {
-        this.counters.add(v, n);
-        this.rate.add(ts, n, nowMs);
+      for (const [v, k] of Object.entries(skipped)) {
+        this.counters.add(v, k);
+        n += k;
       }
     }
+    if (n) this.rate.add(nowMs / 1000, n, nowMs);
     if (this.paused) {
       for (const r of rows) this.pending.push(r);
       if (this.pending.length > this.capacity) {

@@ -25,8 +25,8 @@ export class VerdictCounters {
 }
 
 /**
- * Rows per second over the last `buckets` seconds, keyed by the rows' own timestamps (the host's
- * clock). "Now" is the newest timestamp seen, advanced by local time while no rows come, so an idle
+ * Rows per second over the last `buckets` seconds, keyed by the time given (the live view passes the
+ * arrival time). "Now" is the newest timestamp seen, advanced by local time while no rows come, so an idle
  * capture shows the rate falling to zero; rows older than the window are counted nowhere.
  */
 export class RateSeries {

@@ -112,9 +112,21 @@ function hostTarget(a: RunArgs): Target {
   return { kind: 'ssh', host: a.host!, port: a.port, identity: a.identity, configFile: a.sshConfig, options: a.sshOptions, sudo: a.sudo };
 }
 
-/** The `--json` row: the issue's shape plus the packet head. */
+/**
+ * The `--json` row: the issue's shape plus the packet head. Built as a template (the same text
+ * JSON.stringify gives: numbers, hex and verdict names need no escaping) — this runs per packet.
+ */
 export function jsonRow(r: LiveRow): string {
-  return JSON.stringify({ ts: r.ts, ifindex: r.ifindex, queue: r.queue, verdict: r.verdict, meta_len: r.meta_len, meta_hex: r.meta_hex, fields: r.fields ?? null, struct: r.struct ?? null, pkt_len: r.pkt_len, head_hex: r.head_hex });
+  return `{"ts":${r.ts},"ifindex":${r.ifindex},"queue":${r.queue},"verdict":${JSON.stringify(r.verdict)},"meta_len":${r.meta_len},` +
+    `"meta_hex":"${r.meta_hex}","fields":${r.fields ? JSON.stringify(r.fields) : 'null'},"struct":${r.struct === undefined ? 'null' : JSON.stringify(r.struct)},` +
+    `"pkt_len":${r.pkt_len},"head_hex":"${r.head_hex}"}`;
+}
+
+/** Rows `from`..`to` of a batch as `--json` lines in one string, so a batch is one write. */
+export function jsonRows(rows: readonly LiveRow[], from = 0, to = rows.length): string {
+  let out = '';
+  for (let i = from; i < to; i++) out += jsonRow(rows[i]!) + '\n';
+  return out;
 }
 
 function textRow(r: LiveRow): string {
@@ -174,10 +186,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   let done: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => { done = resolve; });
   session.on('rows', (rows) => {
-    for (const r of rows) {
-      if (a.count !== undefined && printed >= a.count) break;
-      io.out(a.json ? jsonRow(r) : textRow(r));
-      printed++;
+    const n = a.count === undefined ? rows.length : Math.min(rows.length, a.count - printed);
+    if (n > 0) {
+      if (a.json) io.out(jsonRows(rows, 0, n));
+      else for (let i = 0; i < n; i++) io.out(textRow(rows[i]!));
+      printed += n;
     }
     if (a.count !== undefined && printed >= a.count) done();
   });

@@ -1,11 +1,10 @@
 // Agent client: correlates requests and replies by id, streams capture rows as events, and tears down on garbage.
 import { EventEmitter } from 'node:events';
 import { constants as osConstants } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import { AgentError, RemoteError } from './errors';
 import {
-  AGENT_PROTOCOL_VERSION, type AgentOp, type AgentRequest, type ErrorReply, type HelloReply, type ReplyFor,
-  type DetachedEvent, type RowsEvent, type StatsEvent,
+  AGENT_PROTOCOL_VERSION, FRAME_HEADER, FRAME_MARK, FRAME_MAX, type AgentOp, type AgentRequest, type ErrorReply, type HelloReply, type ReplyFor,
+  type DetachedEvent, type RowsEvent, type RowsFrame, type StatsEvent,
 } from './protocol';
 import { errorReplyProblem, eventProblem, replyProblem } from './protocol-check';
 import { diagnoseSshStderr } from './ssh-errors';
@@ -20,6 +19,8 @@ interface Pending {
 
 export interface AgentClientEvents {
   rows: [RowsEvent];
+  /** Rows in binary framing (capture `framing: "binary"`), undecoded. */
+  frame: [RowsFrame];
   stats: [StatsEvent];
   /** The kernel detached a link by itself (its interface was deleted). */
   detached: [DetachedEvent];
@@ -47,8 +48,8 @@ function errnoName(n: number): string | undefined {
 export class AgentClient extends EventEmitter<AgentClientEvents> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private buf = '';
-  private readonly decoder = new StringDecoder('utf8');
+  /** Bytes received and not yet consumed (a partial line or frame). */
+  private buf: Buffer = Buffer.alloc(0);
   private failure?: RemoteError;
   private exitedFlag = false;
   private closing = false;
@@ -64,8 +65,9 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
       this.exitedFlag = true;
       this.exitHow = how;
       this.stopHeartbeat();
-      if (this.buf.trim()) this.onLine(this.buf);
-      this.buf = '';
+      const rest = this.buf.toString('utf8');
+      if (rest.trim() && this.buf[0] !== FRAME_MARK) this.onLine(rest);
+      this.buf = Buffer.alloc(0);
       if (this.pending.size || (!this.failure && !this.closing)) this.fail(this.deathError(how));
       else this.failure ??= new RemoteError('closed', this.host, 'the agent connection is closed');
       this.emit('exit', how);
@@ -172,21 +174,30 @@ export class AgentClient extends EventEmitter<AgentClientEvents> {
     return this.killing;
   }
 
+  /** Splits the stream into JSON lines and binary rows frames (a frame starts with FRAME_MARK where a line would start). */
   private onData(chunk: Buffer): void {
-    this.buf += this.decoder.write(chunk);
+    const buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     let start = 0;
-    for (;;) {
-      const nl = this.buf.indexOf('\n', start);
-      if (nl < 0) break;
-      const line = this.buf.slice(start, nl);
-      start = nl + 1;
-      if (line.length) this.onLine(line);
-      if (this.failure) {
-        this.buf = '';
-        return;
+    while (start < buf.length && !this.failure) {
+      if (buf[start] === FRAME_MARK) {
+        if (buf.length - start < FRAME_HEADER) break;
+        const len = buf.readUInt32LE(start + 1);
+        if (len < 8 || len > FRAME_MAX) {
+          this.protocolFailure(`a rows frame of ${len} bytes (expected 8..${FRAME_MAX}) at stream byte ${start}`);
+          break;
+        }
+        if (buf.length - start < FRAME_HEADER + len) break;
+        const p = start + FRAME_HEADER;
+        this.emit('frame', { capture: buf.readUInt32LE(p), count: buf.readUInt32LE(p + 4), records: buf.subarray(p + 8, p + len) });
+        start = p + len;
+        continue;
       }
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      if (nl > start) this.onLine(buf.toString('utf8', start, nl));
+      start = nl + 1;
     }
-    this.buf = this.buf.slice(start);
+    this.buf = this.failure ? Buffer.alloc(0) : buf.subarray(start);
   }
 
   private onLine(line: string): void {

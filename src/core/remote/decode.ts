@@ -1,10 +1,11 @@
-// Decodes data_meta bytes into named fields with the object's BTF: a named struct, a BTF-ID trailer, or a best guess; hex otherwise.
+// Decodes data_meta bytes into named fields with the object's BTF: a named struct, the one the program writes, or a best guess; hex otherwise.
 //
 // BTF only carries types reachable from functions' signatures, globals and CO-RE relocations: a struct
 // used only through a local `struct meta *m = data_meta` is absent from it. The object's DWARF (-g)
 // has it, so a struct missing from BTF is looked up there (same layout, fewer type details).
 import type { Btf, BtfStruct, BtfType } from '../btf/types';
 import type { DwarfStruct } from '../dwarf/reader';
+import type { MetaStructEvidence } from './meta-struct';
 
 export type FieldValue = number | string | boolean;
 
@@ -25,8 +26,11 @@ export interface MetaLayout {
   fields: MetaField[];
 }
 
-/** How the struct was chosen: by name, by the BTF id in the last 4 bytes, by the source, or by its size alone. */
-export type LayoutChoice = 'named' | 'btf-id-trailer' | 'source-hint' | 'size-match';
+/**
+ * How the struct was chosen: by name; by the program's stores through data_meta; by a BTF-id trailer the
+ * program stores (bpf_core_type_id_local); by its reads through data_meta; by the source text; by size alone.
+ */
+export type LayoutChoice = 'named' | 'program-writes' | 'btf-id-trailer' | 'program-reads' | 'source-hint' | 'size-match';
 
 export interface DecodedMeta {
   struct?: string;
@@ -141,6 +145,49 @@ export function readField(bytes: Uint8Array, f: MetaField, little: boolean): Fie
   return n ?? v.toString();
 }
 
+/** Reads one field of a row's metadata, which starts at byte `base` of `b`. */
+export type FieldReader = (b: Buffer, base: number) => FieldValue;
+
+/**
+ * A reader for `f` with its offset, size, signedness and byte order fixed in advance: whole integers read
+ * straight from the Buffer (no DataView; BigInt only for a u64 beyond 2^53); the rest go through readField.
+ */
+export function compileField(f: MetaField, little: boolean): FieldReader {
+  const o = f.offset;
+  if (!f.bitSize && (f.kind === 'uint' || f.kind === 'int' || f.kind === 'bool' || f.kind === 'enum')) {
+    let read: ((b: Buffer, base: number) => number) | undefined;
+    const signed = f.kind === 'int';
+    switch (f.size) {
+      case 1: read = signed ? (b, x) => b.readInt8(x + o) : (b, x) => b[x + o]!; break;
+      case 2: read = signed ? (little ? (b, x) => b.readInt16LE(x + o) : (b, x) => b.readInt16BE(x + o))
+        : (little ? (b, x) => b.readUInt16LE(x + o) : (b, x) => b.readUInt16BE(x + o)); break;
+      case 4: read = signed ? (little ? (b, x) => b.readInt32LE(x + o) : (b, x) => b.readInt32BE(x + o))
+        : (little ? (b, x) => b.readUInt32LE(x + o) : (b, x) => b.readUInt32BE(x + o)); break;
+      default: break;
+    }
+    if (read) {
+      const r = read;
+      if (f.kind === 'bool') return (b, x) => r(b, x) !== 0;
+      if (f.kind === 'enum') {
+        const names = f.enumNames;
+        return (b, x) => { const v = r(b, x); return names?.get(v) ?? v; };
+      }
+      return r;
+    }
+    if (f.size === 8 && f.kind === 'uint') {
+      const [lo, hi] = little ? [0, 4] : [4, 0];
+      const slow = (b: Buffer, x: number) => readField(b.subarray(x, x + o + 8), f, little);
+      return (b, x) => {
+        const h = little ? b.readUInt32LE(x + o + hi) : b.readUInt32BE(x + o + hi);
+        if (h >= 0x20_0000) return slow(b, x); // beyond 2^53: a decimal string, as readField gives
+        return h * 0x1_0000_0000 + (little ? b.readUInt32LE(x + o + lo) : b.readUInt32BE(x + o + lo));
+      };
+    }
+  }
+  if (f.kind === 'bytes') return (b, x) => b.toString('hex', x + o, x + o + f.size);
+  return (b, x) => readField(b.subarray(x, x + o + f.size), f, little);
+}
+
 /** Struct names a source assigns from data_meta: `struct X *p; ... p = ...data_meta...`. */
 export function metaStructsFromSource(text: string): string[] {
   const vars = new Map<string, string>();
@@ -160,11 +207,21 @@ export interface MetaDecoderOptions {
   structName?: string;
   /** The program's C source, to find the struct it casts data_meta to. */
   sourceText?: string;
+  /** What the program does through data_meta (meta-struct.ts); without it a trailer is never trusted. */
+  evidence?: MetaStructEvidence;
+}
+
+/** A chosen layout with its field readers compiled for one metadata length. */
+interface Picked {
+  layout: MetaLayout;
+  choice: LayoutChoice;
+  names: string[];
+  readers: FieldReader[];
 }
 
 /** Decodes rows' metadata; layouts are resolved once per meta length (and trailer id) and cached. */
 export class MetaDecoder {
-  private readonly byLen = new Map<string, { layout: MetaLayout; choice: LayoutChoice } | null>();
+  private readonly byLen = new Map<string | number, Picked | null>();
   private readonly hinted: string[];
   private readonly little: boolean;
 
@@ -194,53 +251,74 @@ export class MetaDecoder {
     return this.opts.structName ? this.layoutByName(this.opts.structName) : undefined;
   }
 
-  private pick(meta: Uint8Array): { layout: MetaLayout; choice: LayoutChoice } | null {
+  private pick(b: Buffer, base: number, len: number): Picked | null {
     const btf = this.btf;
-    if ((!btf && !this.opts.dwarfStructs) || meta.length === 0) return null;
-    const trailer = meta.length >= 4
-      ? new DataView(meta.buffer, meta.byteOffset + meta.length - 4, 4).getUint32(0, this.little) : 0;
-    const key = `${meta.length}:${trailer}`;
+    if ((!btf && !this.opts.dwarfStructs) || len === 0) return null;
+    const ev = this.opts.evidence;
+    // The last 4 bytes matter only when the program stores a type id there; otherwise they are data
+    // (an ifindex, a counter) and must not change the choice — nor split the cache per value.
+    const trailer = ev?.trailer.length && len >= 4
+      ? (this.little ? b.readUInt32LE(base + len - 4) : b.readUInt32BE(base + len - 4)) : 0;
+    const key: string | number = trailer ? `${len}:${trailer}` : len;
     const hit = this.byLen.get(key);
     if (hit !== undefined) return hit;
-    let found: { layout: MetaLayout; choice: LayoutChoice } | null = null;
-    const named = this.namedLayout();
-    if (named) {
-      found = { layout: named, choice: 'named' };
-    } else {
-      if (btf && trailer > 0 && trailer < btf.count && btf.kindOf(trailer) === 'STRUCT') {
-        const st = btf.typeById(trailer) as BtfStruct;
-        if (st.size === meta.length || st.size === meta.length - 4) found = { layout: layoutOf(btf, st), choice: 'btf-id-trailer' };
-      }
-      if (!found) {
-        for (const name of this.hinted) {
-          const l = this.layoutByName(name);
-          if (l && l.size === meta.length) {
-            found = { layout: l, choice: 'source-hint' };
-            break;
-          }
-        }
-      }
-      if (!found) {
-        const names = new Set<string>();
-        const fits = (name: string, size: number) => size === meta.length && name !== '' && !name.startsWith('xm_') && /meta|hint/i.test(name);
-        for (const t of btf?.decodeAll() ?? []) if (t.kind === 'STRUCT' && fits(t.name, t.size)) names.add(t.name);
-        for (const d of this.opts.dwarfStructs?.values() ?? []) if (d.kind === 'struct' && fits(d.name, d.size)) names.add(d.name);
-        const l = names.size === 1 ? this.layoutByName([...names][0]) : undefined;
-        if (l) found = { layout: l, choice: 'size-match' };
-      }
+    const c = this.choose(len, trailer);
+    let found: Picked | null = null;
+    if (c) {
+      const fields = c.layout.fields.filter((f) => f.offset + f.size <= len); // truncated metadata: leave the rest out
+      found = { ...c, names: fields.map((f) => f.name), readers: fields.map((f) => compileField(f, this.little)) };
     }
     this.byLen.set(key, found);
     return found;
   }
 
+  private choose(len: number, trailer: number): { layout: MetaLayout; choice: LayoutChoice } | null {
+    const btf = this.btf;
+    const named = this.namedLayout();
+    if (named) return { layout: named, choice: 'named' };
+    const ev = this.opts.evidence;
+    // A struct the program stores its own type id for, named by that id: the trailer convention, where
+    // one program may write several layouts and the id says which one this packet carries.
+    if (btf && trailer > 0 && trailer < btf.count && btf.kindOf(trailer) === 'STRUCT') {
+      const st = btf.typeById(trailer) as BtfStruct;
+      if (ev?.trailer.includes(st.name) && (st.size === len || st.size === len - 4)) {
+        return { layout: layoutOf(btf, st), choice: 'btf-id-trailer' };
+      }
+    }
+    const firstFitting = (names: readonly string[], exact: boolean): MetaLayout | undefined => {
+      for (const name of names) {
+        const l = this.layoutByName(name);
+        if (l && (exact ? l.size === len : l.size <= len)) return l;
+      }
+      return undefined;
+    };
+    // What the program writes (exact size first: metadata grown by exactly sizeof(struct)), then reads.
+    for (const [names, choice] of [[ev?.written, 'program-writes'], [ev?.read, 'program-reads']] as const) {
+      const l = names?.length ? firstFitting(names, true) ?? firstFitting(names, false) : undefined;
+      if (l) return { layout: l, choice };
+    }
+    const hinted = firstFitting(this.hinted, true);
+    if (hinted) return { layout: hinted, choice: 'source-hint' };
+    const names = new Set<string>();
+    const fits = (name: string, size: number) => size === len && name !== '' && !name.startsWith('xm_') && /meta|hint/i.test(name);
+    for (const t of btf?.decodeAll() ?? []) if (t.kind === 'STRUCT' && fits(t.name, t.size)) names.add(t.name);
+    for (const d of this.opts.dwarfStructs?.values() ?? []) if (d.kind === 'struct' && fits(d.name, d.size)) names.add(d.name);
+    const l = names.size === 1 ? this.layoutByName([...names][0]!) : undefined;
+    return l ? { layout: l, choice: 'size-match' } : null;
+  }
+
   decode(meta: Uint8Array): DecodedMeta {
-    const p = this.pick(meta);
+    const b = Buffer.isBuffer(meta) ? meta : Buffer.from(meta.buffer, meta.byteOffset, meta.byteLength);
+    return this.decodeAt(b, 0, b.length);
+  }
+
+  /** Decodes the `len` metadata bytes at `base` of `b` (a frame's record) without copying them. */
+  decodeAt(b: Buffer, base: number, len: number): DecodedMeta {
+    const p = this.pick(b, base, len);
     if (!p) return {};
     const fields: Record<string, FieldValue> = {};
-    for (const f of p.layout.fields) {
-      if (f.offset + f.size > meta.length) continue; // truncated metadata: leave the rest out
-      fields[f.name] = readField(meta, f, this.little);
-    }
+    const { names, readers } = p;
+    for (let i = 0; i < readers.length; i++) fields[names[i]!] = readers[i]!(b, base);
     return { struct: p.layout.struct, choice: p.choice, fields };
   }
 }

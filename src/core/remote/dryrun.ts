@@ -1,11 +1,12 @@
 // Dry run: BPF_PROG_TEST_RUN of a program on given packets, with the metadata it leaves decoded.
 import { XdpMetaError } from '../util/errors';
-import { buildCaptureObject } from './capture-wrap';
+import { buildCaptureObject, entryPrograms } from './capture-wrap';
 import { AgentClient } from './client';
 import type { DecodedMeta } from './decode';
 import { AgentError } from './errors';
 import { verdictName } from './protocol';
 import { preflightObject } from './preflight';
+import { metaStructEvidence } from './meta-struct';
 import { metaDecoderFor } from './session';
 import { startAgent, type Target } from './transport';
 
@@ -50,7 +51,10 @@ export async function dryRun(opts: DryRunOptions): Promise<DryRunRow[]> {
   } finally {
     cleanup(); // read into memory: the temp folder of the build is not needed any more
   }
-  const decoder = metaDecoderFor(opts.input, elf, { structName: opts.structName, sourceText });
+  const program = opts.program ?? (entryPrograms(bytes, objectPath).find((e) => e.hook === 'xdp')?.name);
+  const decoder = metaDecoderFor(opts.input, elf, {
+    structName: opts.structName, sourceText, evidence: program ? metaStructEvidence(bytes, objectPath, program) : undefined,
+  });
   const client = await AgentClient.connect(await startAgent(opts.target, { agentArgs: opts.agentArgs }));
   try {
     let load;

@@ -1,6 +1,6 @@
 // TypeScript mirror of the xdp-meta agent's JSON-lines protocol (docs/agent-protocol.md, agent/xdp-meta-agent.c).
 
-export const AGENT_PROTOCOL_VERSION = 1;
+export const AGENT_PROTOCOL_VERSION = 2;
 
 /** Error codes the agent puts in `error.code`. */
 export type AgentErrorCode =
@@ -41,7 +41,7 @@ export type AgentRequest =
     libbpf_debug?: boolean;
   }
   | { op: 'attach'; prog: number; ifindex: number; mode: XdpAttachMode | 'tc'; confirm_ssh_interface?: boolean }
-  | { op: 'capture'; prog: number; sample?: number; rate?: number; snap?: number; batch?: number }
+  | { op: 'capture'; prog: number; sample?: number; rate?: number; snap?: number; batch?: number; framing?: RowFraming }
   | { op: 'capture_stop'; capture: number }
   | { op: 'test_run'; prog: number; data: string; meta?: string; repeat?: number }
   | { op: 'detach'; link: number }
@@ -100,8 +100,12 @@ export interface LoadReply {
 
 export interface AttachReply { link: number; kernel_link_id: number; ifindex: number; mode: string }
 
+/** How rows travel: JSON `rows` event lines, or binary frames of packed records (docs/agent-protocol.md). */
+export type RowFraming = 'json' | 'binary';
+
 export interface CaptureReply {
   capture: number;
+  framing: RowFraming;
   mechanism: 'compile-time-wrapper' | 'freplace-dispatcher';
   hook: 'xdp' | 'tc';
   meta_max: number;
@@ -134,6 +138,18 @@ export interface ErrorReply { id: number; ok: false; error: AgentErrorBody; log?
 export type WireRow = [number, number, number, number, number, number, string, string];
 
 export interface RowsEvent { ev: 'rows'; capture: number; rows: WireRow[] }
+
+/** A binary rows frame: `count` packed records in `records` (see RECORD_HEADER and docs/agent-protocol.md). */
+export interface RowsFrame { capture: number; count: number; records: Buffer }
+
+/** First byte of a binary frame (ASCII record separator; a JSON line starts with `{`). */
+export const FRAME_MARK = 0x1e;
+/** Bytes before a frame's payload: the mark and the u32 payload length. */
+export const FRAME_HEADER = 5;
+/** Bytes of a packed record before its metadata and head bytes. */
+export const RECORD_HEADER = 32;
+/** The largest frame payload a client accepts (4096 records of at most 32 + 64 + 128 bytes, plus the header). */
+export const FRAME_MAX = 8 + 4096 * (RECORD_HEADER + 64 + 128);
 
 export interface StatsEvent {
   ev: 'stats';

@@ -12,9 +12,11 @@ import { buildCaptureObject, entryPrograms, type Hook } from './capture-wrap';
 import { AgentClient } from './client';
 import type { FieldValue, LayoutChoice } from './decode';
 import { MetaDecoder } from './decode';
+import { decodeFrame } from './frame';
+import { metaStructEvidence, type MetaStructEvidence } from './meta-struct';
 import { AgentError, RemoteError } from './errors';
 import { preflightObject } from './preflight';
-import { verdictName, type CaptureMode, type CaptureReply, type DetachedEvent, type RowsEvent, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
+import { verdictName, type CaptureMode, type CaptureReply, type DetachedEvent, type RowsEvent, type RowsFrame, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
 import { wireRowProblem } from './protocol-check';
 import { startAgent, targetName, type Target } from './transport';
 
@@ -26,7 +28,7 @@ export interface LiveCaptureOptions {
   input: string;
   program?: string;
   mode?: XdpAttachMode;
-  /** Decode data_meta with this struct (else: BTF-id trailer, the struct the source casts data_meta to, size match). */
+  /** Decode data_meta with this struct (else: the struct the program writes there; see MetaDecoder). */
   structName?: string;
   /** Capture 1 of N packets. */
   sample?: number;
@@ -121,9 +123,9 @@ export function typeInfo(objectPath: string, parsed?: ElfFile): { btf?: Btf; dwa
  * The decoder for rows of `elf`'s program. A `structName` the object does not define is an error naming the
  * structs it does define (a typo would otherwise fall back to hex silently).
  */
-export function metaDecoderFor(label: string, elf: ElfFile, opts: { structName?: string; sourceText?: string }): MetaDecoder {
+export function metaDecoderFor(label: string, elf: ElfFile, opts: { structName?: string; sourceText?: string; evidence?: MetaStructEvidence }): MetaDecoder {
   const { btf, dwarfStructs } = typeInfo(label, elf);
-  const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText: opts.sourceText, dwarfStructs });
+  const decoder = new MetaDecoder(btf, { structName: opts.structName, sourceText: opts.sourceText, dwarfStructs, evidence: opts.evidence });
   if (opts.structName && !decoder.namedLayout()) {
     const names = decoder.structNames();
     const shown = names.length > 30 ? `${names.slice(0, 30).join(', ')}, ... (${names.length} in all)` : names.join(', ');
@@ -147,7 +149,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     readonly info: LiveCaptureInfo,
     private readonly ids: { prog: number; link: number; capture: number },
     private readonly decoder: MetaDecoder,
-    early: RowsEvent[] = [],
+    early: (RowsEvent | RowsFrame)[] = [],
   ) {
     super();
     (this as EventEmitter).on('newListener', (ev: string | symbol) => {
@@ -155,8 +157,12 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     });
     // Whoever awaited start() attaches listeners right after it resolves; after that, nobody waits for a backlog.
     setImmediate(() => this.drainBacklog());
-    for (const ev of early) this.onRows(ev);
+    for (const ev of early) {
+      if ('rows' in ev) this.onRows(ev);
+      else this.onFrame(ev);
+    }
     client.on('rows', (ev) => this.onRows(ev));
+    client.on('frame', (f) => this.onFrame(f));
     client.on('stats', (ev) => {
       if (ev.capture !== ids.capture) return;
       this.lastStats = ev;
@@ -183,6 +189,25 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       }
       rows.push(this.decodeRow(r));
     }
+    this.deliver(rows);
+  }
+
+  /** Rows in binary framing: decoded in one pass; a malformed frame ends the session with a typed error. */
+  private onFrame(f: RowsFrame): void {
+    if (f.capture !== this.ids.capture || this.ended) return;
+    let rows: LiveRow[];
+    try {
+      rows = decodeFrame(f, this.info.hook, this.decoder, this.client.host);
+    } catch (e) {
+      // The agent is stopped, so the kernel detaches the program.
+      void this.client.kill();
+      this.finish({ detached: 'agent-exited', error: e as XdpMetaError });
+      return;
+    }
+    this.deliver(rows);
+  }
+
+  private deliver(rows: LiveRow[]): void {
     this.rowCount += rows.length;
     if (this.backlog) this.backlog.push(rows);
     else this.emit('rows', rows);
@@ -295,14 +320,17 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       // An object has no source to wrap: capture through an freplace dispatcher, where the host allows it.
       capture = entries.some((e) => e.name === `__xdpmeta_inner_${entry.name}`) ? 'wrapped' : 'freplace';
     }
-    const decoder = metaDecoderFor(opts.input, elf, { structName: opts.structName, sourceText });
+    const decoder = metaDecoderFor(opts.input, elf, {
+      structName: opts.structName, sourceText, evidence: program ? metaStructEvidence(bytes, label, program) : undefined,
+    });
     progress(`starting the agent on ${targetName(opts.target)}`);
     const proc = await startAgent(opts.target, { agentArgs: opts.agentArgs, onProgress: progress });
     const client = await AgentClient.connect(proc, undefined, { heartbeatS: opts.heartbeatS });
     // Rows can follow the capture reply in the same chunk, before the session exists: keep them from the start.
-    const early: RowsEvent[] = [];
-    const keep = (ev: RowsEvent) => early.push(ev);
+    const early: (RowsEvent | RowsFrame)[] = [];
+    const keep = (ev: RowsEvent | RowsFrame) => early.push(ev);
     client.on('rows', keep);
+    client.on('frame', keep);
     try {
       const probe = await client.request({ op: 'probe' });
       const dev = probe.interfaces.find((i) => i.name === opts.dev);
@@ -317,8 +345,11 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       const attach = await client.request({
         op: 'attach', prog: load.prog, ifindex: dev.ifindex, mode, confirm_ssh_interface: opts.confirmSshInterface ?? false,
       });
-      const cap = await client.request({ op: 'capture', prog: load.prog, sample: opts.sample ?? 1, rate: opts.rate ?? 0, snap: opts.snap ?? 64 });
+      const cap = await client.request({
+        op: 'capture', prog: load.prog, sample: opts.sample ?? 1, rate: opts.rate ?? 0, snap: opts.snap ?? 64, framing: 'binary', batch: 1024,
+      });
       client.off('rows', keep);
+      client.off('frame', keep);
       const info: LiveCaptureInfo = {
         host: client.host, kernel: probe.kernel, dev: dev.name, ifindex: dev.ifindex, program: load.name, hook: load.type,
         devBound: load.dev_bound, mode, mechanism: cap.mechanism, blindSpots: cap.blind_spots,

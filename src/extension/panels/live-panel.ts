@@ -11,12 +11,18 @@ export type LiveCaptureSource = Pick<LiveCapture, 'on' | 'off' | 'stop' | 'info'
 
 export interface LivePanelOptions {
   title?: string;
+  /** Starts the same capture again (the Restart button); the panel stops its own first. */
+  restart?: () => void;
   /** Rows the view keeps (ring buffer); older rows leave the table, counters keep counting. */
   capacity?: number;
 }
 
 /** The panel of one capture; closing it stops the capture (the program is detached). */
 export class LivePanel {
+  /** Panels whose capture is running (for "Stop Capture" and the `xdpMeta.capturing` context key). */
+  static readonly running = new Set<LivePanel>();
+  static onRunningChanged: () => void = () => undefined;
+  private rowsSeen = 0;
   private readonly batcher: RowBatcher<LiveRow>;
   private status: LiveStatus;
   private ended = false;
@@ -25,7 +31,7 @@ export class LivePanel {
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly capture: LiveCaptureSource,
-    private readonly opts: Required<LivePanelOptions>,
+    private readonly opts: Required<Omit<LivePanelOptions, 'restart'>> & Pick<LivePanelOptions, 'restart'>,
   ) {
     const info = capture.info;
     this.status = {
@@ -34,11 +40,22 @@ export class LivePanel {
       target: `${info.host} · ${info.dev} (ifindex ${info.ifindex}) · ${info.program} · ${info.hook}${info.devBound ? ', device-bound' : ''}, ${info.mode}`,
       mechanism: info.mechanism,
       blindSpots: info.blindSpots,
+      canRestart: opts.restart !== undefined,
     };
+    LivePanel.running.add(this);
+    LivePanel.onRunningChanged();
     this.batcher = new RowBatcher<LiveRow>((rows, skipped) => this.post({ type: 'rows', rows, skipped }));
-    const onRows = (rows: LiveRow[]): void => this.batcher.push(rows.map((r) => ({ ...r, ifname: info.dev })));
+    const onRows = (rows: LiveRow[]): void => {
+      this.rowsSeen += rows.length;
+      this.batcher.push(rows.map((r) => ({ ...r, ifname: info.dev })));
+    };
     const onStats = (s: LiveCounters): void => {
-      this.status = { ...this.status, counters: { seen: s.seen, captured: s.captured, sampled_out: s.sampled_out, rate_limited: s.rate_limited, ringbuf_full: s.ringbuf_full } };
+      // Rows sent before these counters were read are flushed first, so the view shows both as of one moment.
+      this.batcher.flush();
+      this.status = {
+        ...this.status, rowsAtCounters: this.rowsSeen,
+        counters: { seen: s.seen, captured: s.captured, sampled_out: s.sampled_out, rate_limited: s.rate_limited, ringbuf_full: s.ringbuf_full },
+      };
       this.post({ type: 'status', status: this.status });
     };
     const onEnd = (s: StopSummary): void => this.onEnd(s);
@@ -65,6 +82,15 @@ export class LivePanel {
       this.post({ type: 'config', title: this.opts.title, capacity: this.opts.capacity });
       this.post({ type: 'status', status: this.status });
     } else if (m.type === 'stop') void this.stop();
+    else if (m.type === 'restart' && this.opts.restart) void this.restart();
+  }
+
+  /** Stops this capture, closes the panel and starts the same capture again (a new panel). */
+  async restart(): Promise<void> {
+    await this.stop();
+    const again = this.opts.restart;
+    this.panel.dispose();
+    again?.();
   }
 
   /** Stops the capture: the agent detaches and unloads the program; the view says so when done. */
@@ -82,6 +108,8 @@ export class LivePanel {
   private onEnd(s: StopSummary): void {
     if (this.ended) return;
     this.ended = true;
+    LivePanel.running.delete(this);
+    LivePanel.onRunningChanged();
     this.batcher.flush();
     const { program, dev, host } = this.capture.info;
     const how = s.detached === 'stopped'
@@ -99,6 +127,8 @@ export class LivePanel {
   }
 
   dispose(): void {
+    LivePanel.running.delete(this);
+    LivePanel.onRunningChanged();
     this.batcher.dispose();
     if (!this.ended) void this.capture.stop().catch(() => undefined);
     for (const d of this.disposables.splice(0)) d.dispose();
@@ -131,5 +161,5 @@ export function openLiveCapture(
     codiconUri: res('codicons', 'codicon.css'),
     title,
   });
-  return new LivePanel(panel, capture, { title, capacity: opts.capacity ?? 10_000 });
+  return new LivePanel(panel, capture, { title, capacity: opts.capacity ?? 10_000, restart: opts.restart });
 }

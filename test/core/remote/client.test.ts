@@ -18,7 +18,7 @@ function fake(body: string) {
       let nl;
       while ((nl = buf.indexOf('\\n')) >= 0) {
         const req = JSON.parse(buf.slice(0, nl)); buf = buf.slice(nl + 1);
-        if (req.op === 'hello') { send({ id: req.id, ok: true, version: 1, agent: 'fake', arch: 'x86_64', kernel: 'k', libbpf: '1.1', pid: process.pid }); continue; }
+        if (req.op === 'hello') { send({ id: req.id, ok: true, version: 2, agent: 'fake', arch: 'x86_64', kernel: 'k', libbpf: '1.1', pid: process.pid }); continue; }
         if (req.op === 'bye') { send({ id: req.id, ok: true }); continue; }
         ${body}
       }
@@ -41,6 +41,30 @@ describe('core/remote/client', () => {
     assert.equal(rows[0].rows[0][6], 'deadbeef');
     assert.equal(c.hello?.agent, 'fake');
     await c.close();
+  });
+
+  it('splits binary rows frames from JSON lines, even when chunks cut a frame or a line', async () => {
+    // A frame of two 33-byte records (1 meta byte, no head), written a byte at a time around a reply.
+    const c = await AgentClient.connect(fake(`
+      if (req.op === 'detach') {
+        const rec = (v) => { const r = Buffer.alloc(33); r.writeUInt16LE(33, 0); r.writeUInt16LE(1, 2); r.writeUInt16LE(1, 4); r[32] = v; return r; };
+        const payload = Buffer.concat([Buffer.from([7, 0, 0, 0, 2, 0, 0, 0]), rec(0xaa), rec(0xbb)]);
+        const head = Buffer.alloc(5); head[0] = 0x1e; head.writeUInt32LE(payload.length, 1);
+        const all = Buffer.concat([head, payload, Buffer.from(JSON.stringify({ id: req.id, ok: true }) + '\\n')]);
+        let i = 0; const step = () => { if (i < all.length) { process.stdout.write(all.subarray(i, i + 1)); i++; setImmediate(step); } }; step();
+      }`));
+    const frames: { capture: number; count: number; records: Buffer }[] = [];
+    c.on('frame', (f) => frames.push(f));
+    await c.request({ op: 'detach', link: 1 });
+    assert.equal(frames.length, 1);
+    assert.deepEqual([frames[0].capture, frames[0].count, frames[0].records.length, frames[0].records[32], frames[0].records[65]], [7, 2, 66, 0xaa, 0xbb]);
+    await c.close();
+  });
+
+  it('a frame with an impossible length is a protocol error, and the agent is stopped', async () => {
+    const c = await AgentClient.connect(fake(`if (req.op === 'probe') process.stdout.write(Buffer.from([0x1e, 0xff, 0xff, 0xff, 0x7f]));`));
+    await assert.rejects(c.request({ op: 'probe' }), (e: unknown) =>
+      e instanceof RemoteError && e.kind === 'protocol' && /^fakehost: a rows frame of 2147483647 bytes/.test(e.message));
   });
 
   it('turns an error reply into an AgentError carrying the verifier log', async () => {

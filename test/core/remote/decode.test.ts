@@ -45,12 +45,22 @@ describe('core/remote/decode', () => {
     assert.deepEqual(l.fields.map((f) => readField(bytes, f, true)), [5, 1000]);
   });
 
-  it('picks the struct a BTF-ID trailer names', () => {
+  it('picks the struct a BTF-ID trailer names, only when the program stores that type id', () => {
     const { btf: t, trailer } = btf();
-    const d = new MetaDecoder(t).decode(le32(7, trailer));
+    const evidence = { written: [], read: [], trailer: ['trailer_meta'] };
+    const d = new MetaDecoder(t, { evidence }).decode(le32(7, trailer));
     assert.equal(d.struct, 'trailer_meta');
     assert.equal(d.choice, 'btf-id-trailer');
     assert.deepEqual(d.fields, { x: 7, btf_id: trailer });
+    // The same bytes without the evidence: a coincidence of values, not a trailer.
+    assert.notEqual(new MetaDecoder(t).decode(le32(7, trailer)).choice, 'btf-id-trailer');
+  });
+
+  it('prefers the struct the program writes over one the last 4 bytes happen to name', () => {
+    const { btf: t, hints } = btf();
+    const evidence = { written: ['bits_meta'], read: [], trailer: [] };
+    const d = new MetaDecoder(t, { evidence }).decode(le32(hints));
+    assert.deepEqual([d.struct, d.choice], ['bits_meta', 'program-writes']);
   });
 
   it('falls back to hex (no fields) when nothing fits', () => {
