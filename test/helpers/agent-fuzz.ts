@@ -56,7 +56,7 @@ function rng(seed: number): () => number {
 /** The requests a real client sends (ids start high so that mutants hit live and dead handles alike). */
 export function seedLines(objectB64: string): string[] {
   return [
-    '{"id":1,"op":"hello","version":1}',
+    '{"id":1,"op":"hello","version":2}',
     '{"id":2,"op":"probe"}',
     `{"id":3,"op":"load","object":"${objectB64}","name":"fuzz","log_level":1}`,
     '{"id":4,"op":"test_run","prog":1,"data":"ffffffffffff000000000000080045000014","meta":"00000000"}',
@@ -67,7 +67,7 @@ export function seedLines(objectB64: string): string[] {
     '{"id":9,"op":"unload","prog":1}',
     '{"id":10,"op":"ping"}',
     '{"id":11,"op":"load","path":"/nonexistent/x.o"}',
-    '{"id":12,"op":"hello","version":1,"heartbeat":0}',
+    '{"id":12,"op":"hello","version":2,"heartbeat":0}',
   ];
 }
 

@@ -9,6 +9,7 @@ import { AgentClient } from '../../src/core/remote/client';
 import { AgentError, RemoteError } from '../../src/core/remote/errors';
 import { LiveCapture, type StopSummary } from '../../src/core/remote/session';
 import { startAgent, type Target } from '../../src/core/remote/transport';
+import { AGENT_PROTOCOL_VERSION } from '../../src/core/remote/protocol';
 import { runSummaryLine } from '../../src/cli/run-summary';
 import { hasClang } from '../helpers/clang';
 import { createVethNs, leftovers, waitClean, type VethNs } from '../helpers/netns';
@@ -177,7 +178,7 @@ describe('remote faults (sshd on 127.0.0.1)', function () {
     chmodSync(cached, 0o700);
     const progress: string[] = [];
     const c = await connect(target, progress);
-    assert.equal(c.hello?.version, 1);
+    assert.equal(c.hello?.version, AGENT_PROTOCOL_VERSION);
     await c.close();
     assert.ok(progress.some((m) => /is damaged .*replacing it/.test(m)), progress.join('\n'));
     assert.ok(readFileSync(cached).equals(readFileSync(agentFile)));

@@ -23,7 +23,7 @@ process.stdin.on('data', (d) => {
     const req = JSON.parse(buf.slice(0, nl)); buf = buf.slice(nl + 1);
     const ok = (o = {}) => send({ id: req.id, ok: true, ...o });
     switch (req.op) {
-      case 'hello': ok({ version: 1, agent: 'fake', arch: 'x86_64', kernel: 'k', libbpf: '1.1', pid: process.pid, heartbeat: req.heartbeat }); break;
+      case 'hello': ok({ version: 2, agent: 'fake', arch: 'x86_64', kernel: 'k', libbpf: '1.1', pid: process.pid, heartbeat: req.heartbeat }); break;
       case 'probe': ok({ kernel: 'k', interfaces: [{ name: 'fake0', ifindex: 7 }], ssh_ifindex: 0 }); break;
       case 'load': ok({ prog: 1, name: 'xdp_meta_magic', type: 'xdp', dev_bound: false, log: '', capture: req.capture }); break;
       case 'attach': ok({ link: 2, ifindex: 7, kernel_link_id: 1, mode: req.mode }); break;
