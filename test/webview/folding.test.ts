@@ -74,6 +74,7 @@ describe('Folding (collapse explored states)', () => {
     f.assign((k) => k !== 99_999);
     for (let v = 0; v < f.visibleCount; v += 997) f.toVisible(f.toLine(v));
     assert.equal(f.visibleCount, 99_999 + 20);
-    assert.ok(Date.now() - t0 < 1000);
+    // A guard against quadratic folding (minutes at this size), not a timing: the benchmark measures speed.
+    assert.ok(Date.now() - t0 < 10_000, `${Date.now() - t0} ms`);
   });
 });

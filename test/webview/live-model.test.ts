@@ -103,6 +103,7 @@ describe('live view model', () => {
     assert.equal(m.counters.total, 6_000_000);
     assert.equal(m.ring.length, 10_000);
     assert.equal(m.visibleCount, 10_000);
-    assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
+    // A guard against per-row growth (minutes at 6M rows), loose enough for a loaded CI machine.
+    assert.ok(Date.now() - t0 < 15_000, `${Date.now() - t0} ms`);
   });
 });

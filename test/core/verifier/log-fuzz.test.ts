@@ -18,7 +18,7 @@ describe('core/verifier log fuzz (bounded time and memory per input)', function 
       exerciseLog(Buffer.from(text));
       const ms = performance.now() - t0;
       const after = process.memoryUsage();
-      assert.ok(ms < 1000, `${JSON.stringify(text.slice(0, 40))}: ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 5000, `${JSON.stringify(text.slice(0, 40))}: ${ms.toFixed(0)} ms`);
       assert.ok(after.arrayBuffers - before.arrayBuffers < 16 * 2 ** 20, `${JSON.stringify(text.slice(0, 40))}: ${after.arrayBuffers - before.arrayBuffers} bytes of columns`);
       assert.equal(log.lineCount, text.split('\n').length - 1);
     }
@@ -32,7 +32,7 @@ describe('core/verifier log fuzz (bounded time and memory per input)', function 
     const log = parseLogText(text);
     assert.ok(log.printedState(0).length <= 256);
     const ms = performance.now() - t0;
-    assert.ok(ms < 4000, `${ms.toFixed(0)} ms for ${text.length} bytes`);
+    assert.ok(ms < 20_000, `${ms.toFixed(0)} ms for ${text.length} bytes`);
   });
 
   it('mutated real logs: only typed errors, no input past 5 s or 512 MiB', async () => {
