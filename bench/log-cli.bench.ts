@@ -1,35 +1,12 @@
 // Whole-process `xdp-meta log`: the ~3.7 MB level-1 failure log against its anchor, a ~15 MB level-2 log of an accepted program.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, statfsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { BpftoolLoader } from '../src/core/verifier/bpftool-loader';
+import { canMakeRealLogs, realLog } from './real-logs';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist/cli.js');
-const CACHE = path.join(ROOT, '.cache/verifier-bench');
-const SRC = path.join(ROOT, 'test/fixtures/verifier/bench_loop.bpf.c');
 const PAIRS = Number(process.env.LOG_BENCH_PAIRS ?? 9);
-
-function archInclude(): string {
-  try {
-    return `/usr/include/${execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim()}`;
-  } catch {
-    return '/usr/include/x86_64-linux-gnu';
-  }
-}
-
-/** bench_loop.bpf.c with -DITERS (3200 failing at level 1: 3.7 MB; 850 accepted at level 2: 15 MB), loaded here. */
-async function realLog(iters: number, level: 1 | 2, fail: boolean): Promise<string> {
-  const file = path.join(CACHE, `bench_loop-${iters}-l${level}${fail ? '-fail' : ''}.log`);
-  if (existsSync(file)) return file;
-  mkdirSync(CACHE, { recursive: true });
-  const obj = `${file}.o`;
-  execFileSync('clang-19', ['-target', 'bpf', '-O2', '-g', `-I${archInclude()}`, `-DITERS=${iters}`, ...(fail ? ['-DFAIL'] : []), '-c', SRC, '-o', obj]);
-  const res = await new BpftoolLoader().load(obj, { logLevel: level });
-  if (!res.logs[0]) throw new Error(`no verifier log for ITERS=${iters} level ${level}: ${res.failure ?? 'loaded without log'}`);
-  writeFileSync(file, res.logs[0].log);
-  return file;
-}
 
 function once(file: string): number {
   const t0 = performance.now();
@@ -44,9 +21,7 @@ const median = (a: number[]): number => { const s = [...a].sort((x, y) => x - y)
   let l1 = process.env.LOG_BENCH_L1;
   let l2 = process.env.LOG_BENCH_L2;
   if (!l1 || !l2) {
-    let bpffs = false;
-    try { bpffs = Number(statfsSync('/sys/fs/bpf').type) === 0xcafe4a11; } catch { /* not mounted */ }
-    if (process.getuid?.() !== 0 || !bpffs) {
+    if (!canMakeRealLogs()) {
       console.log('log-cli bench: needs root and bpffs to make the real logs (or LOG_BENCH_L1/L2 files); skipped');
       return;
     }

@@ -1,36 +1,12 @@
 // Benchmark: our verifier-log parser against libbpf's bpfvv (parser.ts + analyzer.ts from BPFVV_DIR) on real logs made here.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BpftoolLoader } from '../src/core/verifier/bpftool-loader';
+import { canMakeRealLogs, realLog } from './real-logs';
 
 const ROOT = path.resolve(__dirname, '..');
-const CACHE = path.join(ROOT, '.cache/verifier-bench');
-const SRC = path.join(ROOT, 'test/fixtures/verifier/bench_loop.bpf.c');
-const CLANG = process.env.XDP_META_TEST_CLANG ?? 'clang-19';
 
 interface Result { impl: string; ms: number; heapMB: number; maxRssMB: number; lines: number; unknown: number }
-
-function archInclude(): string {
-  try {
-    return `/usr/include/${execFileSync('gcc', ['-print-multiarch'], { encoding: 'utf8' }).trim()}`;
-  } catch {
-    return '/usr/include/x86_64-linux-gnu';
-  }
-}
-
-/** Loads bench_loop.bpf.c built with -DITERS (and -DFAIL) and caches its real verifier log. */
-async function realLog(iters: number, level: 1 | 2, fail: boolean): Promise<string> {
-  const file = path.join(CACHE, `bench_loop-${iters}-l${level}${fail ? '-fail' : ''}.log`);
-  if (existsSync(file)) return file;
-  mkdirSync(CACHE, { recursive: true });
-  const obj = `${file}.o`;
-  execFileSync(CLANG, ['-target', 'bpf', '-O2', '-g', `-I${archInclude()}`, `-DITERS=${iters}`, ...(fail ? ['-DFAIL'] : []), '-c', SRC, '-o', obj]);
-  const res = await new BpftoolLoader().load(obj, { logLevel: level });
-  if (!res.logs[0]) throw new Error(`no verifier log for ITERS=${iters} level ${level}: ${res.failure ?? 'loaded without log'}`);
-  writeFileSync(file, res.logs[0].log);
-  return file;
-}
 
 /** Finds ITERS giving about `target` lines (the log grows linearly with the loop count). */
 async function logOfSize(target: number, level: 1 | 2, fail: boolean): Promise<string> {
@@ -61,15 +37,10 @@ function row(r: Result): string {
 }
 
 (async () => {
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  let haveBpffs = false;
-  try {
-    haveBpffs = Number(statfsSync('/sys/fs/bpf').type) === 0xcafe4a11;
-  } catch { /* not mounted */ }
   const logs: [string, string][] = [];
   if (process.env.VERIFIER_BENCH_L1 && process.env.VERIFIER_BENCH_L2) {
     logs.push(['level-1 failure log', process.env.VERIFIER_BENCH_L1], ['level-2 log', process.env.VERIFIER_BENCH_L2]);
-  } else if (!root || !haveBpffs) {
+  } else if (!canMakeRealLogs()) {
     console.log('verifier bench: needs root and a mounted bpffs to make real logs (or VERIFIER_BENCH_L1/L2 files); skipped');
     return;
   } else {
