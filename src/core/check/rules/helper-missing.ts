@@ -10,7 +10,7 @@ import { site } from './rule';
 /** The helper ids of a kernel BTF's `enum bpf_func_id` (the BPF_FUNC_* values), or undefined when it has no such enum. */
 const helperIds = new WeakMap<Btf, { ids: Set<number>; last?: string } | null>();
 
-export function targetHelperIds(btf: Btf): { ids: Set<number>; last?: string } | undefined {
+function targetHelperIds(btf: Btf): { ids: Set<number>; last?: string } | undefined {
   let v = helperIds.get(btf);
   if (v === undefined) {
     const e = btf.findByName('bpf_func_id', 'ENUM');
