@@ -1,4 +1,4 @@
-// `xdp-meta matrix` for real: three programs × {running, Debian 6.1, Debian 6.12} in QEMU microVMs; cache; bad kernels; killed mid-matrix.
+// `xdp-meta matrix` for real: four programs × {running, Debian 6.1, Debian 6.12} in QEMU microVMs; cache; bad kernels; killed mid-matrix.
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { runCli } from '../helpers/run-cli';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIX = path.join(ROOT, 'test/fixtures/matrix');
-const INPUTS = ['meta_ok.bpf.c', 'meta_unchecked.bpf.c', 'rx_hash_meta.bpf.c'].map((f) => path.join(FIX, f));
+const INPUTS = ['meta_ok.bpf.c', 'meta_unchecked.bpf.c', 'rx_hash_meta.bpf.c', 'helper_new.bpf.c'].map((f) => path.join(FIX, f));
 
 function cell(r: MatrixReport, kernel: string, program: string): MatrixReport['results'][number] {
   const c = r.results.find((x) => x.kernel === kernel && x.program === program);
@@ -65,13 +65,13 @@ describe('cli: xdp-meta matrix', function () {
     resolveKernel(k612!);
   });
 
-  it('3 programs × running, 6.1, 6.12: each kernel\'s own verifier, JSON shape, exit 1 on a rejection', async () => {
+  it('4 programs × running, 6.1, 6.12: each kernel\'s own verifier, JSON shape, exit 1 on a rejection', async () => {
     const r = await runCli(['matrix', ...INPUTS, '-k', 'running', '-k', k61!, '-k', k612!, '--json', '--no-cache']);
     assert.equal(r.code, 1, r.err);
     const m = JSON.parse(r.out) as MatrixReport;
     assert.deepEqual(m.kernels.map((k) => [k.id, k.source]), [['running', 'running'], [k61, 'package'], [k612, 'package']]);
     assert.match(m.kernels[1]!.release, /^6\.1\.0-/);
-    assert.equal(m.results.length, 9);
+    assert.equal(m.results.length, 12);
     for (const k of ['running', k61!, k612!]) {
       const ok = cell(m, k, 'meta_ok');
       assert.equal(ok.load.verdict, 'accepted', `${k}: meta_ok ${JSON.stringify(ok.load)}`);
@@ -94,6 +94,16 @@ describe('cli: xdp-meta matrix', function () {
     assert.equal(hash612.load.verdict, 'accepted', JSON.stringify(hash612.load));
     assert.equal(hash612.load.dev_bound, true);
     assert.ok(!hash612.static.diagnostics.some((d) => d.code === 'kfunc-missing'));
+    // bpf_cgrp_storage_get (6.2): helper-missing on 6.1 only, and 6.12's verifier takes it from an XDP program.
+    // 6.1 fails even before its verifier: libbpf cannot create the CGRP_STORAGE map (also 6.2).
+    const h61 = cell(m, k61!, 'helper_new');
+    assert.equal(h61.load.verdict, 'rejected');
+    assert.deepEqual(h61.static.diagnostics.map((d) => d.code), ['helper-missing']);
+    for (const k of ['running', k612!]) {
+      const h = cell(m, k, 'helper_new');
+      assert.equal(h.load.verdict, 'accepted', `${k}: ${JSON.stringify(h.load)}`);
+      assert.deepEqual(h.static.diagnostics, []);
+    }
   });
 
   it('a second run comes from the cache (object hash, kernel) without booting', async () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { CheckCode } from '../../src/core/check/types';
 import { ruleHelpHtml, ruleSection } from '../../src/extension/rule-doc';
 
-const RULE_CODES: CheckCode[] = ['core-unresolved', 'meta-not-core', 'meta-bounds', 'meta-layout-mismatch', 'meta-trailer', 'kfunc-devbound', 'kfunc-missing'];
+const RULE_CODES: CheckCode[] = ['core-unresolved', 'meta-not-core', 'meta-bounds', 'meta-layout-mismatch', 'meta-trailer', 'kfunc-devbound', 'kfunc-missing', 'helper-missing'];
 const RULES = readFileSync(path.resolve(__dirname, '../../docs/rules.md'), 'utf8');
 
 describe('rule help (docs/rules.md sections)', () => {

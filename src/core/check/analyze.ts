@@ -76,7 +76,7 @@ export function analyzeObject(obj: CheckObject, core: readonly CoreOutcome[] = [
         if (insn.code !== 0x85 && insn.code !== 0x8d) return undefined; // call, callx
         if (callCache.has(insn.index)) return callCache.get(insn.index);
         const t = resolveCall(obj.elf, fn, insn);
-        const site: CallSite | undefined = t ? { insn: insn.index, kind: t.kind, name: t.name } : undefined;
+        const site: CallSite | undefined = t ? { insn: insn.index, kind: t.kind, name: t.name, ...(t.kind === 'helper' && t.id !== undefined ? { id: t.id } : {}) } : undefined;
         callCache.set(insn.index, site);
         return site;
       },

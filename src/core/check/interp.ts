@@ -66,6 +66,8 @@ export interface CallSite {
   insn: number;
   kind: 'helper' | 'subprog' | 'kfunc' | 'callx';
   name?: string;
+  /** A helper's id (enum bpf_func_id), for kernels whose enum lacks it. */
+  id?: number;
   /** Reached only where the callee's address was tested non-zero (bpf_ksym_exists()). */
   guarded?: boolean;
 }

@@ -31,7 +31,7 @@ export function runCheck(inputs: readonly CheckInput[], opts: CheckOptions = {})
   const objects = inputs.map(loadCheckObject);
   const core = objects.flatMap((o) => resolveCore(o, target));
   const analyses = objects.map((o) => analyzeObject(o, core.filter((c) => c.obj === o)));
-  const ctx = { analyses, target: target.main, targetLabel, core };
+  const ctx = { analyses, target: target.main, targetLabel, targetIsKernel: opts.targetBtf === undefined || opts.targetIsKernel === true, core };
   const all = RULES.flatMap((rule) => rule.check(ctx));
   // Several instructions of one C line can say the same thing: keep one.
   const seen = new Set<string>();

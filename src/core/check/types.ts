@@ -9,7 +9,8 @@ export type CheckCode =
   | 'meta-layout-mismatch'
   | 'meta-trailer'
   | 'kfunc-devbound'
-  | 'kfunc-missing';
+  | 'kfunc-missing'
+  | 'helper-missing';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -28,6 +29,11 @@ export interface CheckInput {
 export interface CheckOptions {
   /** Target kernel BTF: a path (raw BTF or object with .BTF) or a loaded Btf; default the running kernel's. */
   targetBtf?: string | Btf;
+  /**
+   * The target BTF is a whole kernel's (the matrix's kernels; the running kernel always is): a BTF without
+   * `enum bpf_func_id` then gets "helper availability unknown" findings instead of none.
+   */
+  targetIsKernel?: boolean;
   /** A source file's text for expression ranges (an editor's unsaved buffer); default: read from disk. */
   sourceText?: (file: string) => string | undefined;
 }

@@ -13,7 +13,7 @@ export function staticForKernel(kernel: KernelTarget, programs: readonly MatrixP
   const btf = readBtfFile(kernel.btfPath);
   const out = new Map<string, Diagnostic[]>();
   for (const p of new Map(programs.map((x) => [x.objectPath, x])).values()) {
-    const result = runCheck([{ objectPath: p.objectPath, bytes: p.bytes, ...(p.sourcePath ? { sourcePath: p.sourcePath } : {}) }], { targetBtf: btf });
+    const result = runCheck([{ objectPath: p.objectPath, bytes: p.bytes, ...(p.sourcePath ? { sourcePath: p.sourcePath } : {}) }], { targetBtf: btf, targetIsKernel: true });
     for (const q of programs.filter((x) => x.objectPath === p.objectPath)) {
       out.set(`${q.objectPath}\0${q.program}`, result.diagnostics.filter((d) => d.program === undefined || d.program === q.program));
     }

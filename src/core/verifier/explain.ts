@@ -1,4 +1,5 @@
 // Explains a verifier rejection in plain words: what failed, the register history behind it, and the fix.
+import { helperName } from '../bpf/program';
 import { InsnFlag } from './insn';
 import { LineKind } from './kinds';
 import type { HistoryStep, SourceLoc, VerifierErrorInfo, VerifierLog } from './model';
@@ -418,6 +419,14 @@ export function explainError(log: VerifierLog, err: VerifierErrorInfo): Explanat
     const e = base(err, 'helper-not-allowed', 'Helper not allowed for this program type');
     e.explanation = `${m[1]} is not available to this program type.`;
     e.fix = 'Use a helper allowed for XDP (see `bpftool feature probe`) or move this work to a program type that has it (TC, tracing).';
+    return e;
+  }
+  // A helper id past this kernel's enum bpf_func_id (after the CO-RE poison id above): the helper is newer than the kernel.
+  if ((m = /^invalid func unknown#(\d+)/.exec(msg))) {
+    const e = base(err, 'helper-unknown', 'Helper newer than this kernel');
+    const name = helperName(Number(m[1]));
+    e.explanation = `This kernel has no helper with id ${m[1]}${name ? ` (${name}, in newer kernels)` : ''}: its enum bpf_func_id ends before it.`;
+    e.fix = `Target a newer kernel, or guard the call with bpf_core_enum_value_exists(enum bpf_func_id, ${name ? `BPF_FUNC_${name.slice(4)}` : 'BPF_FUNC_...'}) and keep a fallback path; the static check reports it as helper-missing.`;
     return e;
   }
   if ((m = /^unknown func (\S+)/.exec(msg))) {

@@ -137,6 +137,22 @@ describe('core/verifier/explain', () => {
     assert.match(explain(logOf('uninit_reg.l2.log'))!.explanation, /R9 is read at insn 0/);
   });
 
+  it('a helper newer than the kernel (Debian 6.1\'s real log for helper id 210, bpf_cgrp_storage_get): helper-unknown with the name and the guard', () => {
+    // Captured by `xdp-meta matrix` in a 6.1.0-57-cloud-amd64 microVM; the program calls helper 210 directly.
+    const log = [
+      '0: R1=ctx(off=0,imm=0) R10=fp0', '; return helper210(0, 0, 0, 0) ? XDP_DROP : XDP_PASS;',
+      '0: (b7) r1 = 0                        ; R1_w=0', '1: (b7) r2 = 0                        ; R2_w=0',
+      '2: (b7) r3 = 0                        ; R3_w=0', '3: (b7) r4 = 0                        ; R4_w=0',
+      '4: (85) call unknown#210', 'invalid func unknown#210',
+      'processed 5 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0', '',
+    ].join('\n');
+    const e = explain(parseLogText(log))!;
+    assert.equal(e.id, 'helper-unknown');
+    assert.equal(e.insn, 4);
+    assert.match(e.explanation, /no helper with id 210 \(bpf_cgrp_storage_get, in newer kernels\)/);
+    assert.match(e.fix, /bpf_core_enum_value_exists\(enum bpf_func_id, BPF_FUNC_cgrp_storage_get\)/);
+  });
+
   it('messages this machine cannot produce as root: back-edge, too large, jump sequence, btf_id, poison on old kernels', () => {
     const cases: [string, string][] = [
       ['back-edge from insn 11 to 8', 'back-edge'],
@@ -149,6 +165,7 @@ describe('core/verifier/explain', () => {
       ['invalid bpf_context access off=76 size=4', 'ctx-access'],
       ['program of this type cannot use helper bpf_probe_read#4', 'helper-not-allowed'],
       ['unknown func bpf_foo#999', 'helper-unknown'],
+      ['invalid func unknown#210', 'helper-unknown'],
       ['R1 type=scalar expected=fp, pkt, pkt_meta, map_key, map_value', 'arg-type'],
       ['invalid read from stack off -16+0 size 8', 'uninit-stack'],
       ['something brand new', 'unknown'],

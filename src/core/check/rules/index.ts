@@ -1,5 +1,6 @@
 // The rule table: every check rule, in the order docs/rules.md lists them.
 import { coreUnresolved } from './core-unresolved';
+import { helperMissing } from './helper-missing';
 import { kfuncDevbound } from './kfunc-devbound';
 import { kfuncMissing } from './kfunc-missing';
 import { metaBounds } from './meta-bounds';
@@ -11,7 +12,7 @@ import type { Rule } from './rule';
 export type { Rule, RuleContext } from './rule';
 
 export const RULES: readonly Rule[] = [
-  coreUnresolved, metaNotCore, metaBounds, metaLayoutMismatch, metaTrailer, kfuncDevbound, kfuncMissing,
+  coreUnresolved, metaNotCore, metaBounds, metaLayoutMismatch, metaTrailer, kfuncDevbound, kfuncMissing, helperMissing,
 ];
 
 /** Where each rule is documented (SARIF helpUri, LSP codeDescription). */

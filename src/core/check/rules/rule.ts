@@ -10,6 +10,8 @@ export interface RuleContext {
   target: Btf;
   /** How to name the target in messages (a path, or "the running kernel"). */
   targetLabel: string;
+  /** The target is a kernel's whole BTF (its helper enum's absence means something). */
+  targetIsKernel: boolean;
   /** CO-RE outcomes of every input against the target. */
   core: CoreOutcome[];
 }
