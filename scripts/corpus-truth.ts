@@ -86,16 +86,23 @@ export function fidelity(log: string): Fidelity {
   const inexact = (['message', 'insn', 'line', 'processed'] as const).filter((k) => truth[k] !== ours[k]);
   const out: Fidelity = { truth, ours, inexact };
   const e = explain(parsed);
-  const named = e ? (e.facts.kind ?? e.facts.was) : undefined;
+  // The kind the words claim: the packet kinds and not-dereferenceable name it, a stale pointer's was, "a plain number".
+  const named = e ? (e.facts.kind ?? e.facts.was ?? (e.id === 'scalar-deref' ? 'scalar' : undefined)) : undefined;
   if (e?.register && typeof named === 'string') {
     out.namedKind = named;
     const lines = log.split('\n');
     const reg = e.register.toUpperCase();
-    // The packet kinds: at the access (the state before the complaint); a stale pointer: as written (line of its write).
-    const at = e.id === 'stale-packet-pointer'
-      ? (e.history[0]?.line ?? -1)
-      : lines.findIndex((l) => l.trim() === truth.message) - 1;
-    const logType = at >= 0 ? rawRegisterType(lines, at, reg) : undefined;
+    // At the access: the state before the complaint. A stale pointer: the value last written before the
+    // invalidating call (the newest step of its history before that call, under the name it had then).
+    let at = lines.findIndex((l) => l.trim() === truth.message) - 1;
+    let name = reg;
+    if (e.id === 'stale-packet-pointer') {
+      const call = lines.findIndex((l) => l.startsWith(`${e.facts.call_insn}: (85)`));
+      const step = e.history.find((h) => h.line < call);
+      at = step ? step.line : -1;
+      name = (step?.slot ?? reg).toUpperCase();
+    }
+    const logType = at >= 0 ? rawRegisterType(lines, at, name) : undefined;
     if (logType !== undefined && logType !== named) out.kindMismatch = { register: reg, named, log: logType };
   }
   return out;
