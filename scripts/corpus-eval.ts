@@ -1,6 +1,6 @@
 // Kernel-as-judge for meta-bounds on a directory of BPF C programs: builds, loads each program, runs the check, prints the confusion table.
 //
-//   npx tsx scripts/corpus-eval.ts DIR... [-I DIR]... [--cflag FLAG]... [--json]
+//   npx tsx scripts/corpus-eval.ts DIR... [-I DIR]... [--cflag FLAG]... [--json] [--logs OUTDIR]
 //
 // Every *.c under DIR with a `SEC(` and an XDP/TC ctx (`xdp_md`, `__sk_buff`) is compiled with clang-19
 // (-target bpf -O2 -g; include path: the file's directory, every `headers`/`include` directory above it
@@ -8,10 +8,14 @@
 // program calling the XDP metadata kfuncs is loaded device-bound to a veth this script creates, its peer in
 // a namespace of its own, both removed at the end). The kernel's verdict: accepted, rejected for a
 // data_meta bounds reason (the log's error is a packet-access error with a pkt_meta register in its last
-// lines), or rejected otherwise. Ours: any meta-bounds finding on that program. The corpus stays outside
-// the repository (fetched code is never committed): this script only reads it.
+// lines), or rejected otherwise. Ours: any meta-bounds finding on that program. Every real log the kernel
+// printed (rejected, or accepted) is also checked against its raw text: our summary's message, insn, source
+// line and processed count, and the pointer kind our explanation names against the register's type in the log
+// (scripts/corpus-truth.ts). A DIR with a manifest.json gives its own -I directories and per-subdirectory
+// cflags (`{"include": [...], "sources": [{"dir", "repo", "commit", "cflags", "include"}]}`, paths relative to
+// DIR). The corpus stays outside the repository (fetched code is never committed): this script only reads it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { objectFunctions } from '../src/core/bpf/program';
@@ -22,9 +26,25 @@ import { AgentLoader } from '../src/core/verifier/agent-loader';
 import { extractProgramLogs } from '../src/core/verifier/loader';
 import { layoutForSection, SKB_LAYOUT } from '../src/core/check/ctx-layout';
 import { multiarchIncludeDir } from '../src/core/compile/arch';
+import { fidelity, type Fidelity } from './corpus-truth';
 
 type Kernel = 'accept' | 'reject-meta' | 'reject-other' | 'not-loaded';
-interface Row { file: string; program: string; section: string; kernel: Kernel; reason: string; ours: number; message?: string }
+interface Row { file: string; program: string; section: string; kernel: Kernel; reason: string; ours: number; message?: string; fidelity?: Fidelity }
+interface Manifest { include?: string[]; cflags?: string[]; sources?: { dir: string; cflags?: string[]; include?: string[] }[] }
+
+/** Build settings a corpus directory's manifest.json gives a file under it (none without a manifest). */
+function manifestFlags(root: string, file: string): { incs: string[]; cflags: string[] } {
+  let m: Manifest;
+  try { m = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8')) as Manifest; } catch { return { incs: [], cflags: [] }; }
+  const incs = (m.include ?? []).map((d) => path.join(root, d));
+  const cflags = [...(m.cflags ?? [])];
+  for (const s of m.sources ?? []) {
+    if (!file.startsWith(path.join(root, s.dir) + path.sep)) continue;
+    incs.unshift(...(s.include ?? []).map((d) => path.join(root, d)));
+    cflags.push(...(s.cflags ?? []));
+  }
+  return { incs, cflags };
+}
 
 const CLANG = process.env.XDP_META_TEST_CLANG ?? 'clang-19';
 const META_ERROR = /offset is outside of the packet|invalid access to packet|helper access to the packet is not allowed|R\d+ invalid mem access 'scalar'/;
@@ -107,17 +127,17 @@ function verdict(ok: boolean, log: string, failure: string | undefined): { kerne
  * A section libbpf does not know (iproute2's `xdp_sock`, `prog`, …) loads as iproute2 would, with the type
  * given: bpftool prog loadall OBJ PIN type xdp (or classifier), trying XDP first. Undefined when neither loads.
  */
-function loadWithType(obj: string, section: string): { kernel: Kernel; reason: string } | undefined {
+function loadWithType(obj: string, section: string): { kernel: Kernel; reason: string; log?: string } | undefined {
   const types = layoutForSection(section) === SKB_LAYOUT ? ['classifier'] : ['xdp', 'classifier'];
   for (const type of types) {
     const pin = `/sys/fs/bpf/corpus_eval_${process.pid}`;
     const r = spawnSync('bpftool', ['prog', 'loadall', obj, pin, 'type', type], { encoding: 'utf8' });
     rmSync(pin, { recursive: true, force: true });
     const log = extractProgramLogs(`${r.stdout}${r.stderr}`).map((l) => l.log).join('\n');
-    if (r.status === 0) return { kernel: 'accept', reason: `loaded as type ${type}` };
+    if (r.status === 0) return { kernel: 'accept', reason: `loaded as type ${type}`, ...(log.trim() ? { log } : {}) };
     if (log.trim() && !/invalid bpf_context access/.test(log)) {
       const v = verdict(false, log, undefined);
-      return { ...v, reason: `type ${type}: ${v.reason}` };
+      return { ...v, reason: `type ${type}: ${v.reason}`, log };
     }
   }
   return undefined;
@@ -127,13 +147,16 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const dirs: string[] = [], extra: string[] = [], cflags: string[] = [];
   let json = false;
+  let logsDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '-I') extra.push(path.resolve(argv[++i]!));
     else if (argv[i] === '--cflag') cflags.push(argv[++i]!);
     else if (argv[i] === '--json') json = true;
+    else if (argv[i] === '--logs') logsDir = path.resolve(argv[++i]!);
     else dirs.push(path.resolve(argv[i]!));
   }
-  if (dirs.length === 0) throw new Error('usage: corpus-eval DIR... [-I DIR]... [--cflag FLAG]... [--json]');
+  if (dirs.length === 0) throw new Error('usage: corpus-eval DIR... [-I DIR]... [--cflag FLAG]... [--json] [--logs OUTDIR]');
+  if (logsDir) mkdirSync(logsDir, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'corpus-eval-'));
   const loader = new AgentLoader();
   let veth: { dev: string; remove(): void } | undefined;
@@ -144,7 +167,8 @@ async function main(): Promise<void> {
       for (const file of sources(root)) {
         const rel = path.relative(path.dirname(root), file);
         const obj = path.join(tmp, `${rows.length}-${buildFailures.length}-${path.basename(file, '.c')}.o`);
-        const err = compile(file, obj, includeDirs(file, root, extra), cflags);
+        const own = manifestFlags(root, file);
+        const err = compile(file, obj, [...includeDirs(file, root, extra), ...own.incs], [...cflags, ...own.cflags]);
         if (err) { buildFailures.push({ file: rel, error: err }); continue; }
         const bytes = readFileSync(obj);
         const elf = parseElf(bytes, obj);
@@ -160,10 +184,15 @@ async function main(): Promise<void> {
             rows.push({ file: rel, program: p.name, section: p.section.name, kernel: 'not-loaded', reason: (e as Error).message.slice(0, 160), ours: 0 });
             continue;
           }
-          let v = verdict(res.ok, res.logs.map((l) => l.log).join('\n'), res.failure);
+          const log = res.logs.map((l) => l.log).join('\n');
+          let v: { kernel: Kernel; reason: string; log?: string } = { ...verdict(res.ok, log, res.failure), ...(log.trim() ? { log } : {}) };
           if (v.kernel === 'not-loaded' && programs.length === 1 && !devBound) v = loadWithType(obj, p.section.name) ?? v;
           const ours = diags.filter((d) => d.program === p.name);
-          rows.push({ file: rel, program: p.name, section: p.section.name, ...v, ours: ours.length, message: ours[0]?.message });
+          const { log: raw, ...rest } = v;
+          // The raw logs, for reading the truth by eye: one file per program, named after the source.
+          if (raw && logsDir) writeFileSync(path.join(logsDir, `${rel.replace(/[/\\]/g, '__')}.${p.name}.log`), raw);
+          rows.push({ file: rel, program: p.name, section: p.section.name, ...rest, ours: ours.length, message: ours[0]?.message,
+            ...(raw ? { fidelity: fidelity(raw) } : {}) });
         }
       }
     }
@@ -194,6 +223,24 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(table)) console.log(`| ${k} | ${v.flagged} | ${v.quiet} |`);
   const tp = table['reject-meta'].flagged, fn = table['reject-meta'].quiet, fp = table.accept.flagged;
   console.log(`recall on kernel data_meta rejections: ${tp}/${tp + fn}; false positives on accepted programs: ${fp}`);
+  const logged = rows.filter((r) => r.fidelity);
+  const exact = (k: Kernel | 'reject') => logged.filter((r) => (k === 'reject' ? r.kernel.startsWith('reject') : r.kernel === k));
+  const rejected = exact('reject'), accepted = exact('accept');
+  const ok = (rs: Row[]) => rs.filter((r) => r.fidelity!.inexact.length === 0).length;
+  console.log(`log summaries (message, insn, source line, processed insns) exact against the raw log: ` +
+    `${ok(rejected)}/${rejected.length} rejected, ${ok(accepted)}/${accepted.length} accepted ` +
+    `(${rows.length - logged.length} programs printed no log)`);
+  for (const r of logged.filter((x) => x.fidelity!.inexact.length)) {
+    const f = r.fidelity!;
+    console.log(`  inexact ${r.file} ${r.program}: ${f.inexact.map((k) => `${k} ours=${JSON.stringify(f.ours[k])} log=${JSON.stringify(f.truth[k])}`).join('; ')}`);
+  }
+  const kinds = logged.filter((r) => r.fidelity!.kindMismatch);
+  const named = logged.filter((r) => r.fidelity!.namedKind).length;
+  console.log(`explanations naming a pointer kind that disagrees with the register's type in the log: ${kinds.length} of ${named}`);
+  for (const r of kinds) {
+    const k = r.fidelity!.kindMismatch!;
+    console.log(`  kind ${r.file} ${r.program}: ${k.register} named ${k.named}, log says ${k.log}`);
+  }
 }
 
 main().catch((e: Error) => {

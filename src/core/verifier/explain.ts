@@ -10,7 +10,8 @@ export type ExplanationId =
   | 'uninit-register' | 'uninit-stack' | 'null-pointer' | 'scalar-deref' | 'unreleased-reference'
   | 'back-edge' | 'infinite-loop' | 'too-large' | 'too-complex' | 'core-relocation' | 'kfunc-dev-bound'
   | 'kfunc-not-allowed' | 'kfunc-not-function' | 'kfunc-missing' | 'helper-not-allowed' | 'helper-unknown'
-  | 'ctx-access' | 'arg-type' | 'stack-too-deep' | 'stale-packet-pointer' | 'global-func-return' | 'unknown';
+  | 'ctx-access' | 'arg-type' | 'stack-too-deep' | 'stale-packet-pointer' | 'global-func-return' | 'not-dereferenceable'
+  | 'unknown';
 
 export interface Explanation {
   id: ExplanationId;
@@ -214,7 +215,21 @@ function invalidatingCall(log: VerifierLog, err: VerifierErrorInfo, writer: Hist
   return -1;
 }
 
-function explainStale(log: VerifierLog, err: VerifierErrorInfo, reg: string, was: string, history: HistoryStep[], call: number): Explanation {
+/**
+ * A register that is a scalar at the error but held a packet pointer when it was written (through copies, so
+ * by any name), with a packet-changing call between that write and the error: the stale pointer, else undefined.
+ */
+function stalePointer(log: VerifierLog, err: VerifierErrorInfo, reg: string): { was: string; writer: HistoryStep; history: HistoryStep[]; call: number } | undefined {
+  if (err.insnLogLine < 0) return undefined;
+  const history = log.history(err.insnLogLine, reg);
+  const writer = history.find((h) => h.value !== undefined && PACKET_KINDS.has(parseValue(h.value).kind));
+  if (!writer) return undefined;
+  const call = invalidatingCall(log, err, writer);
+  return call >= 0 ? { was: parseValue(writer.value!).kind, writer, history, call } : undefined;
+}
+
+function explainStale(log: VerifierLog, err: VerifierErrorInfo, reg: string, stale: { was: string; writer: HistoryStep; history: HistoryStep[]; call: number }, use: string): Explanation {
+  const { was, writer, history, call } = stale;
   const e = base(err, 'stale-packet-pointer', 'Packet pointer used after a helper invalidated it');
   const helper = /^call (\w+)#/.exec(log.insnText(call))?.[1] ?? 'the helper';
   const callPc = log.data.pc[call];
@@ -224,14 +239,39 @@ function explainStale(log: VerifierLog, err: VerifierErrorInfo, reg: string, was
   e.history = history;
   e.value = 'scalar';
   e.facts = { was, call_insn: callPc, helper };
-  e.explanation = `${reg.toUpperCase()} was a ${isMeta ? 'metadata pointer (pkt_meta, from ctx->data_meta)' : `packet pointer (${was})`} when insn ${history[0].pc} wrote it, ` +
+  const copied = writer.slot !== reg ? ` (as ${writer.slot.toUpperCase()}, copied into ${reg.toUpperCase()} since)` : '';
+  e.explanation = `${reg.toUpperCase()} was a ${isMeta ? 'metadata pointer (pkt_meta, from ctx->data_meta)' : `packet pointer (${was})`} when insn ${writer.pc} wrote it${copied}, ` +
     `but the call to ${helper}() at insn ${callPc}${callSrc?.line ? ` (line ${callSrc.line})` : ''} can move the packet and its metadata, ` +
     `so the verifier invalidated every packet pointer held at that point: ${reg.toUpperCase()} is now an unknown number (scalar) ` +
-    `and instruction ${err.insn} cannot dereference it.`;
+    `and instruction ${err.insn} cannot ${use}.`;
   e.fix = `After ${helper}(), re-read ctx->data_meta and ctx->data (and ctx->data_end), and bounds-check again before the access.`;
   e.fixCode = isMeta
     ? `if (${helper}(ctx, /* ... */))\n\treturn XDP_PASS;\nmeta = (void *)(long)ctx->data_meta;\nvoid *data = (void *)(long)ctx->data;\nif ((void *)(meta + 1) > data)\n\treturn XDP_PASS;`
     : `if (${helper}(ctx, /* ... */))\n\treturn XDP_DROP;\ndata = (void *)(long)ctx->data;\ndata_end = (void *)(long)ctx->data_end;\nif (data + N > data_end)\n\treturn XDP_DROP;`;
+  return e;
+}
+
+/** What each pointer kind that can never be dereferenced is for (`R1 invalid mem access 'pkt_end'`). */
+const NOT_DEREFERENCEABLE: Record<string, { what: string; fix: string }> = {
+  pkt_end: {
+    what: 'the end of the packet (pkt_end, from ctx->data_end): it marks where the packet stops and may only be compared with packet pointers',
+    fix: 'Read packet bytes through ctx->data (plus an offset) after a bounds check against ctx->data_end; never through data_end itself.',
+  },
+  map_ptr: {
+    what: 'a map (map_ptr): helpers take it, but its memory is not the map\'s data',
+    fix: 'Look an element up with bpf_map_lookup_elem() and access the value it returns (after a NULL check).',
+  },
+};
+
+function explainNotDereferenceable(log: VerifierLog, err: VerifierErrorInfo, reg: string, kind: string): Explanation {
+  const e = base(err, 'not-dereferenceable', 'Pointer that cannot be dereferenced');
+  withHistory(log, e, reg);
+  e.value = kind;
+  e.facts = { kind };
+  const known = NOT_DEREFERENCEABLE[kind];
+  e.explanation = `${reg.toUpperCase()} is ${known?.what ?? `a pointer of kind ${kind}, which the verifier does not let this program read or write through`}, ` +
+    `so instruction ${err.insn} cannot load or store through it.`;
+  e.fix = known?.fix ?? `Access memory through a pointer the verifier lets you dereference (packet, metadata, map value, stack); ${kind} is not one.`;
   return e;
 }
 
@@ -322,12 +362,11 @@ export function explainError(log: VerifierLog, err: VerifierErrorInfo): Explanat
   if ((m = /^R(\d+) invalid mem access '(\w+)'/.exec(msg))) {
     const reg = `r${m[1]}`;
     const nullable = /_or_null|or_null/.test(m[2]);
-    if (m[2] === 'scalar' && err.insnLogLine >= 0) {
-      const history = log.history(err.insnLogLine, reg);
-      const was = history[0]?.value !== undefined ? parseValue(history[0].value).kind : undefined;
-      const call = history[0] && was && PACKET_KINDS.has(was) ? invalidatingCall(log, err, history[0]) : -1;
-      if (call >= 0) return explainStale(log, err, reg, was!, history, call);
+    if (m[2] === 'scalar') {
+      const stale = stalePointer(log, err, reg);
+      if (stale) return explainStale(log, err, reg, stale, 'dereference it');
     }
+    if (!nullable && m[2] !== 'scalar') return explainNotDereferenceable(log, err, reg, m[2]);
     const e = base(err, nullable ? 'null-pointer' : 'scalar-deref', nullable ? 'Pointer may be NULL' : 'Dereferencing a number');
     withHistory(log, e, reg);
     e.explanation = nullable
@@ -443,8 +482,11 @@ export function explainError(log: VerifierLog, err: VerifierErrorInfo): Explanat
     return e;
   }
   if ((m = /^R(\d+) type=(\S+) expected=(.*)/.exec(msg))) {
-    const e = base(err, 'arg-type', 'Wrong argument type for a helper');
     const reg = `r${m[1]}`;
+    // A packet pointer passed to a helper after a packet-moving call is a scalar by then: say why.
+    const stale = m[2] === 'scalar' ? stalePointer(log, err, reg) : undefined;
+    if (stale) return explainStale(log, err, reg, stale, `pass it where the helper expects ${m[3]}`);
+    const e = base(err, 'arg-type', 'Wrong argument type for a helper');
     withHistory(log, e, reg);
     e.explanation = `Argument ${reg.toUpperCase()} is ${m[2]} but the helper expects ${m[3]}.`;
     e.fix = 'Pass a pointer of the expected kind (for example a stack buffer, a map value or a NULL-checked pointer).';

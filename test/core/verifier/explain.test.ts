@@ -162,6 +162,7 @@ describe('core/verifier/explain', () => {
       ['invalid func unknown#195896080', 'core-relocation'],
       ["R0 invalid mem access 'map_value_or_null'", 'null-pointer'],
       ["R2 invalid mem access 'scalar'", 'scalar-deref'],
+      ["R1 invalid mem access 'pkt_end'", 'not-dereferenceable'],
       ['invalid bpf_context access off=76 size=4', 'ctx-access'],
       ['program of this type cannot use helper bpf_probe_read#4', 'helper-not-allowed'],
       ['unknown func bpf_foo#999', 'helper-unknown'],

@@ -97,6 +97,30 @@ describe('core/verifier real loads (root, clang-19, bpftool)', function () {
     });
   }
 
+  // Classes the real-program corpus found (scripts/corpus-eval.ts): the explanation named a kind the log contradicts
+  // (data_end called "a plain number"), or missed a stale data_meta pointer copied into a helper argument.
+  it('explanations name the pointer kind the log gives the register', async () => {
+    const loader = new BpftoolLoader();
+    const end = await loader.load(objects.get('pkt_end_deref')!, { logLevel: 1 });
+    const e1 = explain(parseLogText(end.logs[0]!.log))!;
+    assert.equal(e1.register, 'r1');
+    assert.match(end.logs[0]!.log, /R1_?w?=pkt_end\(\)/);
+    assert.equal(e1.facts.kind, 'pkt_end');
+    assert.match(e1.explanation, /end of the packet \(pkt_end, from ctx->data_end\)/);
+    assert.doesNotMatch(e1.explanation, /plain number/);
+    const stale = await loader.load(objects.get('meta_stale_arg')!, { logLevel: 1 });
+    const text = stale.logs[0]!.log;
+    const e2 = explain(parseLogText(text))!;
+    assert.equal(e2.id, 'stale-packet-pointer');
+    assert.equal(e2.facts.was, 'pkt_meta');
+    assert.equal(e2.facts.helper, 'bpf_xdp_adjust_meta');
+    // The writer the explanation names held pkt_meta in the log; the argument register is a scalar at the call.
+    const writer = /when insn (\d+) wrote it \(as (R\d)/.exec(e2.explanation)!;
+    assert.ok(writer, e2.explanation);
+    assert.match(text, new RegExp(`^${writer[1]}: .*; .*${writer[2]}_?w?=pkt_meta\\(`, 'm'));
+    assert.match(text, new RegExp(`^${e2.register!.toUpperCase()} type=scalar expected=`, 'm'));
+  });
+
   it('xdp-meta load: summary, --log file, exit status, nothing left pinned', async () => {
     const logFile = path.join(tmp, 'short.log');
     const r = await runCli(['load', objects.get('meta_short_check')!, '--log-level', '2', '--log', logFile, '--loader', 'bpftool', '--json']);
