@@ -1,8 +1,11 @@
-/* State shared by the agent's op files: loaded programs, links, capture rings, host options, and the ops themselves. */
+/* The agent's state (struct agent, passed explicitly), its program/link tables, and the ops of each file. */
 #ifndef XM_AGENT_H
 #define XM_AGENT_H
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <linux/types.h>
 #include <bpf/libbpf.h>
 #include "capture.h"
@@ -55,31 +58,88 @@ struct link {
 
 #define MAX_PROGS 16
 #define MAX_LINKS 32
-extern struct prog progs[MAX_PROGS];
-extern struct link links[MAX_LINKS];
-extern int next_handle;                /* the next prog/link/capture handle */
-extern struct ring_buffer *rings;      /* the xm_rows ring buffers of all active captures */
-extern bool rings_dirty;               /* a capturing program went away: rebuild_rings() before polling */
-extern const char *btf_path;           /* --btf */
-extern const char *ssh_connection;     /* --ssh-connection, NULL when not under SSH */
+#define ROWS_COALESCE_MS 2
 
-/* xdp-meta-agent.c */
-struct prog *find_prog(int id);
+struct agent;
+
+/* What a ring buffer callback gets (libbpf passes one pointer): the ring's program and the agent it belongs to. */
+struct row_src {
+	struct agent *ag;
+	struct prog *p;
+};
+
+/*
+ * Row batching (capture-ops.c): rows of all captures go out in batches of at most `max` rows, either as JSON
+ * "rows" events or (framing "binary") as length-prefixed frames of packed records (docs/agent-protocol.md).
+ */
+struct rows_batch {
+	struct sb sb;
+	int n;                        /* rows in the current, unsent batch */
+	int capture_id;
+	int binary;
+	int max;                      /* the last capture request's "batch" */
+	struct timespec started;      /* when the batch's first row arrived */
+};
+
+/* All of the agent's state: created in main() and passed to every op and helper that needs it. */
+struct agent {
+	const char *btf_path;                 /* --btf */
+	const char *ssh_connection;           /* --ssh-connection, NULL when not under SSH */
+	/* protocol output (reply.c) */
+	int proto_fd;                         /* a private dup of the original stdout */
+	volatile sig_atomic_t stop_requested; /* set by signals, a gone client or "bye" */
+	int heartbeat_s;                      /* > 0: the client promised a line at least this often (hello) */
+	struct sb libbpf_msgs;                /* libbpf messages of the current request */
+	int libbpf_debug;                     /* keep LIBBPF_DEBUG messages too */
+	/* loaded programs and their links */
+	struct prog progs[MAX_PROGS];
+	struct link links[MAX_LINKS];
+	int next_handle;                      /* the next prog/link/capture handle */
+	/* capture */
+	struct ring_buffer *rings;            /* the xm_rows ring buffers of all active captures */
+	bool rings_dirty;                     /* a capturing program went away: rebuild_rings() before polling */
+	struct row_src row_srcs[MAX_PROGS];   /* the callback contexts of rings, one per progs[] slot */
+	struct rows_batch rows;
+	/* test_run's packet buffers: too big for the stack */
+	uint8_t test_in[65536];
+	uint8_t test_out[65536 + 256];
+};
+
+/* progs.c */
+struct prog *find_prog(struct agent *ag, int id);
+struct prog *prog_slot(struct agent *ag);
+void prog_free(struct agent *ag, struct prog *p);
+void cleanup_all(struct agent *ag);
+void op_unload(struct agent *ag, int64_t id, const struct jreq *r);
+
+/* links.c */
+void link_close(struct link *l);
+void op_attach(struct agent *ag, int64_t id, const struct jreq *r);
+void op_detach(struct agent *ag, int64_t id, const struct jreq *r);
+void check_links(struct agent *ag);
+
+/* dispatcher.c */
+struct bpf_object *open_capture_dispatcher(enum hook hook, int ifindex, bool dev_bound, char *errbuf, size_t errlen);
+
+/* load-op.c */
+void op_load(struct agent *ag, int64_t id, const struct jreq *r);
+
+/* test-run-op.c */
+void op_test_run(struct agent *ag, int64_t id, const struct jreq *r);
 
 /* probe.c */
-void op_hello(int64_t id, const struct jreq *r);
-void op_probe(int64_t id, const struct jreq *r);
-int ssh_session_ifindex(void);
+void op_hello(struct agent *ag, int64_t id, const struct jreq *r);
+void op_probe(struct agent *ag, int64_t id, const struct jreq *r);
+int ssh_session_ifindex(struct agent *ag);
 
 /* capture-ops.c */
-void op_capture(int64_t id, const struct jreq *r);
-void op_capture_stop(int64_t id, const struct jreq *r);
-void capture_stop(struct prog *p);
-void flush_rows(void);
-#define ROWS_COALESCE_MS 2
-int rows_pending(void);                /* rows in the current, unsent batch */
-bool rows_due(void);                   /* the batch is old enough (or big enough) to send now */
-void emit_stats(struct prog *p, bool final);
-void rebuild_rings(void);
+void op_capture(struct agent *ag, int64_t id, const struct jreq *r);
+void op_capture_stop(struct agent *ag, int64_t id, const struct jreq *r);
+void capture_stop(struct agent *ag, struct prog *p);
+void flush_rows(struct agent *ag);
+int rows_pending(struct agent *ag);    /* rows in the current, unsent batch */
+bool rows_due(struct agent *ag);       /* the batch is old enough (or big enough) to send now */
+void emit_stats(struct agent *ag, struct prog *p, bool final);
+void rebuild_rings(struct agent *ag);
 
 #endif

@@ -9,29 +9,21 @@
 #include "json.h"
 #include "reply.h"
 
-/*
- * Row batching: rows of all captures go out in batches of at most `batch_max` rows, either as JSON
- * "rows" events or (framing "binary") as length-prefixed frames of packed records (docs/agent-protocol.md).
- */
-static struct sb rows_sb;
-static int rows_in_batch, rows_cap_id, rows_binary, batch_max = 512;
-static struct timespec batch_started;
-
-int rows_pending(void)
+int rows_pending(struct agent *ag)
 {
-	return rows_in_batch;
+	return ag->rows.n;
 }
 
 /* A batch goes out when full (on_row) or, from the poll loop, once its first row is 4 coalescing rounds old. */
-bool rows_due(void)
+bool rows_due(struct agent *ag)
 {
 	struct timespec now;
 	long ms;
 
-	if (!rows_in_batch)
+	if (!ag->rows.n)
 		return false;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (now.tv_sec - batch_started.tv_sec) * 1000 + (now.tv_nsec - batch_started.tv_nsec) / 1000000;
+	ms = (now.tv_sec - ag->rows.started.tv_sec) * 1000 + (now.tv_nsec - ag->rows.started.tv_nsec) / 1000000;
 	return ms >= 4 * ROWS_COALESCE_MS;
 }
 
@@ -56,97 +48,100 @@ static void set_u32(struct sb *s, size_t at, uint32_t v)
 	b[3] = (unsigned char)(v >> 24);
 }
 
-void flush_rows(void)
+void flush_rows(struct agent *ag)
 {
-	if (!rows_in_batch)
+	if (!ag->rows.n)
 		return;
-	if (rows_binary) {
+	if (ag->rows.binary) {
 		/* Frame: RS, u32 payload length, then u32 capture, u32 row count, records. */
-		set_u32(&rows_sb, 1, (uint32_t)(rows_sb.len - 5));
-		set_u32(&rows_sb, 9, (uint32_t)rows_in_batch);
-		out_bytes(&rows_sb);
+		set_u32(&ag->rows.sb, 1, (uint32_t)(ag->rows.sb.len - 5));
+		set_u32(&ag->rows.sb, 9, (uint32_t)ag->rows.n);
+		out_bytes(ag, &ag->rows.sb);
 	} else {
-		sb_lit(&rows_sb, "]}");
-		out_line(&rows_sb);
+		sb_lit(&ag->rows.sb, "]}");
+		out_line(ag, &ag->rows.sb);
 	}
-	rows_in_batch = 0;
+	ag->rows.n = 0;
 }
 
 /* One packed record: u16 record length, u16 meta_len, u16 meta bytes, u16 head bytes, u64 ts_us, u32 ifindex,
  * u32 queue, s32 verdict, u32 pkt_len (32 bytes), then the meta and head bytes. Little endian. */
-static void binary_row(const struct prog *p, const struct xm_row *row)
+static void binary_row(struct sb *out, const struct prog *p, const struct xm_row *row)
 {
 	unsigned meta = row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX;
 	unsigned head = row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX;
 	uint64_t ts = (row->ts_ns + p->mono_to_real_ns) / 1000;
 
-	put_u16(&rows_sb, (uint16_t)(32 + meta + head));
-	put_u16(&rows_sb, row->meta_len);
-	put_u16(&rows_sb, (uint16_t)meta);
-	put_u16(&rows_sb, (uint16_t)head);
-	put_u32(&rows_sb, (uint32_t)ts);
-	put_u32(&rows_sb, (uint32_t)(ts >> 32));
-	put_u32(&rows_sb, row->ifindex);
-	put_u32(&rows_sb, row->queue);
-	put_u32(&rows_sb, (uint32_t)row->verdict);
-	put_u32(&rows_sb, row->pkt_len);
-	sb_raw(&rows_sb, (const char *)row->meta, meta);
-	sb_raw(&rows_sb, (const char *)row->pkt, head);
+	put_u16(out, (uint16_t)(32 + meta + head));
+	put_u16(out, row->meta_len);
+	put_u16(out, (uint16_t)meta);
+	put_u16(out, (uint16_t)head);
+	put_u32(out, (uint32_t)ts);
+	put_u32(out, (uint32_t)(ts >> 32));
+	put_u32(out, row->ifindex);
+	put_u32(out, row->queue);
+	put_u32(out, (uint32_t)row->verdict);
+	put_u32(out, row->pkt_len);
+	sb_raw(out, (const char *)row->meta, meta);
+	sb_raw(out, (const char *)row->pkt, head);
 }
 
 static int on_row(void *ctx, void *data, size_t size)
 {
-	struct prog *p = ctx;
+	struct row_src *src = ctx;
+	struct agent *ag = src->ag;
+	struct rows_batch *b = &ag->rows;
+	struct prog *p = src->p;
 	const struct xm_row *row = data;
 	if (size < sizeof(*row))
 		return 0;
-	if (rows_in_batch && (rows_cap_id != p->capture_id || rows_binary != p->binary))
-		flush_rows();
+	if (b->n && (b->capture_id != p->capture_id || b->binary != p->binary))
+		flush_rows(ag);
 	if (p->binary) {
-		if (!rows_in_batch) {
-			rows_sb.len = 0;
-			sb_raw(&rows_sb, "\x1e\0\0\0\0", 5);
-			put_u32(&rows_sb, (uint32_t)p->capture_id);
-			put_u32(&rows_sb, 0);
-			rows_cap_id = p->capture_id;
-			rows_binary = 1;
-			clock_gettime(CLOCK_MONOTONIC, &batch_started);
+		if (!b->n) {
+			b->sb.len = 0;
+			sb_raw(&b->sb, "\x1e\0\0\0\0", 5);
+			put_u32(&b->sb, (uint32_t)p->capture_id);
+			put_u32(&b->sb, 0);
+			b->capture_id = p->capture_id;
+			b->binary = 1;
+			clock_gettime(CLOCK_MONOTONIC, &b->started);
 		}
-		binary_row(p, row);
-		if (++rows_in_batch >= batch_max)
-			flush_rows();
+		binary_row(&b->sb, p, row);
+		if (++b->n >= b->max)
+			flush_rows(ag);
 		return 0;
 	}
-	if (!rows_in_batch) {
-		rows_sb.len = 0;
-		sb_lit(&rows_sb, "{\"ev\":\"rows\",\"capture\":");
-		sb_i64(&rows_sb, p->capture_id);
-		sb_lit(&rows_sb, ",\"rows\":[");
-		rows_cap_id = p->capture_id;
-		rows_binary = 0;
-		clock_gettime(CLOCK_MONOTONIC, &batch_started);
+	if (!b->n) {
+		b->sb.len = 0;
+		sb_lit(&b->sb, "{\"ev\":\"rows\",\"capture\":");
+		sb_i64(&b->sb, p->capture_id);
+		sb_lit(&b->sb, ",\"rows\":[");
+		b->capture_id = p->capture_id;
+		b->binary = 0;
+		clock_gettime(CLOCK_MONOTONIC, &b->started);
 	} else {
-		sb_raw(&rows_sb, ",", 1);
+		sb_raw(&b->sb, ",", 1);
 	}
-	sb_raw(&rows_sb, "[", 1);
-	sb_u64(&rows_sb, (row->ts_ns + p->mono_to_real_ns) / 1000);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->ifindex);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->queue);
-	sb_raw(&rows_sb, ",", 1);
-	sb_i64(&rows_sb, row->verdict);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->pkt_len);
-	sb_raw(&rows_sb, ",", 1);
-	sb_u64(&rows_sb, row->meta_len);
-	sb_raw(&rows_sb, ",", 1);
-	sb_hex(&rows_sb, row->meta, row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX);
-	sb_raw(&rows_sb, ",", 1);
-	sb_hex(&rows_sb, row->pkt, row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX);
-	sb_raw(&rows_sb, "]", 1);
-	if (++rows_in_batch >= batch_max)
-		flush_rows();
+	sb_raw(&b->sb, "[", 1);
+	sb_u64(&b->sb, (row->ts_ns + p->mono_to_real_ns) / 1000);
+	sb_raw(&b->sb, ",", 1);
+	sb_u64(&b->sb, row->ifindex);
+	sb_raw(&b->sb, ",", 1);
+	sb_u64(&b->sb, row->queue);
+	sb_raw(&b->sb, ",", 1);
+	sb_i64(&b->sb, row->verdict);
+	sb_raw(&b->sb, ",", 1);
+	sb_u64(&b->sb, row->pkt_len);
+	sb_raw(&b->sb, ",", 1);
+	sb_u64(&b->sb, row->meta_len);
+	sb_raw(&b->sb, ",", 1);
+	sb_hex(&b->sb, row->meta, row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX);
+	sb_raw(&b->sb, ",", 1);
+	sb_hex(&b->sb, row->pkt, row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX);
+	sb_raw(&b->sb, "]", 1);
+	if (++b->n >= b->max)
+		flush_rows(ag);
 	return 0;
 }
 
@@ -175,7 +170,7 @@ static bool read_stats(struct prog *p, struct xm_stats *tot)
 	return true;
 }
 
-void emit_stats(struct prog *p, bool final)
+void emit_stats(struct agent *ag, struct prog *p, bool final)
 {
 	struct xm_stats t;
 	struct sb s = { 0 };
@@ -184,32 +179,33 @@ void emit_stats(struct prog *p, bool final)
 	if (!final && !memcmp(&t, &p->last, sizeof(t)))
 		return;
 	p->last = t;
-	flush_rows();
+	flush_rows(ag);
 	sb_fmt(&s, "{\"ev\":\"stats\",\"capture\":%d,\"seen\":%llu,\"captured\":%llu,\"sampled_out\":%llu,"
 		   "\"rate_limited\":%llu,\"ringbuf_full\":%llu,\"final\":%s}",
 	       p->capture_id, (unsigned long long)t.seen, (unsigned long long)t.captured,
 	       (unsigned long long)t.sampled_out, (unsigned long long)t.rate_limited,
 	       (unsigned long long)t.ringbuf_full, final ? "true" : "false");
-	out_line(&s);
+	out_line(ag, &s);
 	free(s.p);
 }
 
-void rebuild_rings(void)
+void rebuild_rings(struct agent *ag)
 {
-	ring_buffer__free(rings);
-	rings = NULL;
+	ring_buffer__free(ag->rings);
+	ag->rings = NULL;
 	for (int i = 0; i < MAX_PROGS; i++) {
-		struct prog *p = &progs[i];
+		struct prog *p = &ag->progs[i];
 		int fd;
 		if (!p->id || !p->capture_id)
 			continue;
 		fd = bpf_map__fd(bpf_object__find_map_by_name(p->cap_obj, "xm_rows"));
-		if (!rings)
-			rings = ring_buffer__new(fd, on_row, p, NULL);
+		ag->row_srcs[i] = (struct row_src){ .ag = ag, .p = p };
+		if (!ag->rings)
+			ag->rings = ring_buffer__new(fd, on_row, &ag->row_srcs[i], NULL);
 		else
-			ring_buffer__add(rings, fd, on_row, p);
+			ring_buffer__add(ag->rings, fd, on_row, &ag->row_srcs[i]);
 	}
-	rings_dirty = false;
+	ag->rings_dirty = false;
 }
 
 static int set_config(struct prog *p, bool enabled, uint32_t sample, uint32_t rate, uint32_t snap)
@@ -220,9 +216,9 @@ static int set_config(struct prog *p, bool enabled, uint32_t sample, uint32_t ra
 				    sizeof(c), 0);
 }
 
-void op_capture(int64_t id, const struct jreq *r)
+void op_capture(struct agent *ag, int64_t id, const struct jreq *r)
 {
-	struct prog *p = find_prog((int)jreq_num(r, "prog", 0));
+	struct prog *p = find_prog(ag, (int)jreq_num(r, "prog", 0));
 	int64_t sample = jreq_num(r, "sample", 1), rate = jreq_num(r, "rate", 0), snap = jreq_num(r, "snap", 64);
 	int ncpu = libbpf_num_possible_cpus();
 	struct timespec rt, mt;
@@ -230,24 +226,24 @@ void op_capture(int64_t id, const struct jreq *r)
 	const char *framing;
 	int err;
 	if (!p || !p->capture) {
-		reply_error(id, "not_found", 0, NULL, "no program loaded with capture under handle %lld",
+		reply_error(ag, id, "not_found", 0, NULL, "no program loaded with capture under handle %lld",
 			    (long long)jreq_num(r, "prog", 0));
 		return;
 	}
 	if (sample < 1 || rate < 0 || snap < 0 || snap > XM_SNAP_MAX) {
-		reply_error(id, "bad_request", 0, NULL, "sample >= 1, rate >= 0 and snap 0..%d", XM_SNAP_MAX);
+		reply_error(ag, id, "bad_request", 0, NULL, "sample >= 1, rate >= 0 and snap 0..%d", XM_SNAP_MAX);
 		return;
 	}
 	framing = jreq_str(r, "framing", "json");
 	if (strcmp(framing, "json") && strcmp(framing, "binary")) {
-		reply_error(id, "bad_request", 0, NULL, "framing is \"json\" or \"binary\", not \"%s\"", framing);
+		reply_error(ag, id, "bad_request", 0, NULL, "framing is \"json\" or \"binary\", not \"%s\"", framing);
 		return;
 	}
-	batch_max = (int)jreq_num(r, "batch", 512);
-	if (batch_max < 1)
-		batch_max = 1;
-	if (batch_max > 4096)
-		batch_max = 4096;
+	ag->rows.max = (int)jreq_num(r, "batch", 512);
+	if (ag->rows.max < 1)
+		ag->rows.max = 1;
+	if (ag->rows.max > 4096)
+		ag->rows.max = 4096;
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mt);
 	p->mono_to_real_ns = ((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec) -
@@ -255,15 +251,15 @@ void op_capture(int64_t id, const struct jreq *r)
 	/* The rate is per second overall; the BPF side counts per CPU. */
 	err = set_config(p, true, (uint32_t)sample, rate ? (uint32_t)((rate + ncpu - 1) / ncpu) : 0, (uint32_t)snap);
 	if (err) {
-		reply_error(id, "capture_failed", -err, NULL, "cannot configure the capture");
+		reply_error(ag, id, "capture_failed", -err, NULL, "cannot configure the capture");
 		return;
 	}
-	flush_rows();
-	p->capture_id = next_handle++;
+	flush_rows(ag);
+	p->capture_id = ag->next_handle++;
 	p->binary = !strcmp(framing, "binary");
 	p->snap = (int)snap;
 	memset(&p->last, 0, sizeof(p->last));
-	rebuild_rings();
+	rebuild_rings(ag);
 	reply_begin(&s, id);
 	sb_fmt(&s, ",\"capture\":%d,\"framing\":\"%s\",\"mechanism\":\"%s\",\"hook\":\"%s\",\"meta_max\":%d,\"snap\":%lld,"
 		   "\"blind_spots\":[\"%s\","
@@ -275,34 +271,34 @@ void op_capture(int64_t id, const struct jreq *r)
 	       p->hook == HOOK_XDP ? "packets the driver drops before the XDP hook"
 				   : "packets that never reach TC ingress (dropped by XDP, the driver or the stack)",
 	       XM_META_MAX);
-	reply_end(&s);
+	reply_end(ag, &s);
 	free(s.p);
 }
 
-void capture_stop(struct prog *p)
+void capture_stop(struct agent *ag, struct prog *p)
 {
 	if (!p->capture_id)
 		return;
 	set_config(p, false, 0, 0, 0);
-	if (rings)
-		ring_buffer__consume(rings);
-	flush_rows();
-	emit_stats(p, true);
+	if (ag->rings)
+		ring_buffer__consume(ag->rings);
+	flush_rows(ag);
+	emit_stats(ag, p, true);
 	p->capture_id = 0;
-	rebuild_rings();
+	rebuild_rings(ag);
 }
 
-void op_capture_stop(int64_t id, const struct jreq *r)
+void op_capture_stop(struct agent *ag, int64_t id, const struct jreq *r)
 {
 	int cap = (int)jreq_num(r, "capture", 0);
 	struct sb s = { 0 };
 	for (int i = 0; i < MAX_PROGS; i++)
-		if (progs[i].id && progs[i].capture_id == cap) {
-			capture_stop(&progs[i]);
+		if (ag->progs[i].id && ag->progs[i].capture_id == cap) {
+			capture_stop(ag, &ag->progs[i]);
 			reply_begin(&s, id);
-			reply_end(&s);
+			reply_end(ag, &s);
 			free(s.p);
 			return;
 		}
-	reply_error(id, "not_found", 0, NULL, "no capture %d", cap);
+	reply_error(ag, id, "not_found", 0, NULL, "no capture %d", cap);
 }

@@ -20,7 +20,7 @@
 
 #define BPF_FS_MAGIC 0xcafe4a11
 
-void op_hello(int64_t id, const struct jreq *r)
+void op_hello(struct agent *ag, int64_t id, const struct jreq *r)
 {
 	struct utsname u;
 	struct sb s = { 0 };
@@ -28,11 +28,11 @@ void op_hello(int64_t id, const struct jreq *r)
 	int64_t hb = jreq_num(r, "heartbeat", 0);
 	uname(&u);
 	if (hb < 0 || hb > 3600) {
-		reply_error(id, "bad_request", 0, NULL, "heartbeat must be 0..3600 seconds");
+		reply_error(ag, id, "bad_request", 0, NULL, "heartbeat must be 0..3600 seconds");
 		return;
 	}
 	if (want != PROTOCOL_VERSION) {
-		reply_error(id, "version", 0, NULL, "client speaks protocol %lld, this agent speaks %d",
+		reply_error(ag, id, "version", 0, NULL, "client speaks protocol %lld, this agent speaks %d",
 			    (long long)want, PROTOCOL_VERSION);
 		return;
 	}
@@ -41,9 +41,9 @@ void op_hello(int64_t id, const struct jreq *r)
 	sb_str(&s, u.release);
 	sb_fmt(&s, ",\"libbpf\":\"%u.%u\",\"pid\":%d", libbpf_major_version(), libbpf_minor_version(), (int)getpid());
 	/* From now on the client promises a line at least every `heartbeat` seconds; silence past it detaches all. */
-	heartbeat_s = (int)hb;
-	sb_fmt(&s, ",\"heartbeat\":%d", heartbeat_s);
-	reply_end(&s);
+	ag->heartbeat_s = (int)hb;
+	sb_fmt(&s, ",\"heartbeat\":%d", ag->heartbeat_s);
+	reply_end(ag, &s);
 	free(s.p);
 }
 
@@ -79,16 +79,16 @@ static void bits_list(struct sb *s, uint64_t v, const char *const *names, int n)
 	sb_lit(s, "]");
 }
 
-int ssh_session_ifindex(void)
+int ssh_session_ifindex(struct agent *ag)
 {
 	char client[128];
-	if (!ssh_connection || sscanf(ssh_connection, "%127s", client) != 1)
+	if (!ag->ssh_connection || sscanf(ag->ssh_connection, "%127s", client) != 1)
 		return 0;
 	int oif = xm_route_oif(client);
 	return oif > 0 ? oif : 0;
 }
 
-void op_probe(int64_t id, const struct jreq *r)
+void op_probe(struct agent *ag, int64_t id, const struct jreq *r)
 {
 	static const char *const xdp_act[] = { "basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg", "ndo-xmit-sg" };
 	static const char *const rx_meta[] = { "timestamp", "hash", "vlan-tag" };
@@ -108,14 +108,14 @@ void op_probe(int64_t id, const struct jreq *r)
 	sb_lit(&s, ",\"machine\":");
 	sb_str(&s, u.machine);
 	sb_lit(&s, ",\"btf\":{\"path\":");
-	sb_str(&s, btf_path);
-	sb_fmt(&s, ",\"present\":%s}", access(btf_path, R_OK) == 0 ? "true" : "false");
+	sb_str(&s, ag->btf_path);
+	sb_fmt(&s, ",\"present\":%s}", access(ag->btf_path, R_OK) == 0 ? "true" : "false");
 	sb_fmt(&s, ",\"bpffs\":%s", statfs("/sys/fs/bpf", &sf) == 0 && (unsigned long)sf.f_type == BPF_FS_MAGIC ? "true" : "false");
 	sb_fmt(&s, ",\"privileges\":{\"euid\":%d,\"cap_net_admin\":%s,\"cap_sys_admin\":%s,\"cap_bpf\":%s,\"cap_perfmon\":%s}",
 	       (int)geteuid(), caps & (1ULL << 12) ? "true" : "false", caps & (1ULL << 21) ? "true" : "false",
 	       caps & (1ULL << 39) ? "true" : "false", caps & (1ULL << 38) ? "true" : "false");
 	sb_fmt(&s, ",\"netdev_family\":%s", family > 0 ? "true" : "false");
-	sb_fmt(&s, ",\"ssh_ifindex\":%d", ssh_session_ifindex());
+	sb_fmt(&s, ",\"ssh_ifindex\":%d", ssh_session_ifindex(ag));
 	sb_lit(&s, ",\"interfaces\":[");
 	for (struct if_nameindex *it = ifs; it && it->if_index; it++) {
 		LIBBPF_OPTS(bpf_xdp_query_opts, q);
@@ -156,6 +156,6 @@ void op_probe(int64_t id, const struct jreq *r)
 		if_freenameindex(ifs);
 	if (sock >= 0)
 		close(sock);
-	reply_end(&s);
+	reply_end(ag, &s);
 	free(s.p);
 }
