@@ -82,6 +82,7 @@ static bool load_open(struct agent *ag, struct load *ld, const struct jreq *r)
 {
 	char *data = NULL;
 	size_t len = 0;
+	bool owned = false; /* base64 decodes in place inside the request line; only read_file's buffer is ours to free */
 	int err;
 	LIBBPF_OPTS(bpf_object_open_opts, oo);
 
@@ -95,6 +96,7 @@ static bool load_open(struct agent *ag, struct load *ld, const struct jreq *r)
 		len = (size_t)n;
 	} else if (ld->path) {
 		data = read_file(ld->path, &len);
+		owned = true;
 		if (!data) {
 			reply_error(ag, ld->id, "not_found", errno, NULL, "cannot read %s", ld->path);
 			return false;
@@ -108,7 +110,7 @@ static bool load_open(struct agent *ag, struct load *ld, const struct jreq *r)
 		oo.btf_custom_path = ag->btf_path;
 	ld->obj = bpf_object__open_mem(data, len, &oo);
 	err = ld->obj ? 0 : -errno;
-	if (ld->path)
+	if (owned)
 		free(data);
 	if (!ld->obj) {
 		reply_error(ag, ld->id, "open_failed", -err, NULL, "libbpf cannot open the object (not a BPF ELF object?)");

@@ -41,6 +41,14 @@ describe('agent under ASAN/UBSan: mutated protocol lines', function () {
     assert.equal(lines[1], '{"id":2,"ok":true}');
   });
 
+  it('a load with both "object" and "path": the object is used, nothing freed that the agent did not allocate', () => {
+    const obj = readFileSync(buildBpfObject('remote/meta_magic.bpf.c', { args: ['-I/usr/include/x86_64-linux-gnu'] })).toString('base64');
+    const r = agentOn(`${JSON.stringify({ id: 1, op: 'load', object: obj, path: '/nonexistent.o', program: 'xdp_meta_magic' })}\n`);
+    assert.doesNotMatch(r.err, /AddressSanitizer|runtime error/, r.err.slice(0, 2000));
+    assert.equal(r.code, 0, r.err.slice(0, 2000));
+    assert.match(r.out, /^\{"id":1,"ok":true/);
+  });
+
   it('300 mutated lines: typed errors only, no sanitizer report, no hang', async () => {
     const t0 = Date.now();
     const res = await runAgentFuzz({ iterations: 300, seed: 16, object: readFileSync(buildBpfObject('remote/meta_magic.bpf.c', { args: ['-I/usr/include/x86_64-linux-gnu'] })), perProcess: 150 });
