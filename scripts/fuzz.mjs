@@ -1,11 +1,12 @@
-// `npm run fuzz [NAME...] [-- ARGS]`: builds, then runs every fuzz/*.fuzz.ts (or those whose name contains NAME) with ARGS.
+// `npm run fuzz [NAME...] [-- --OPTION...]`: builds, then runs every fuzz/*.fuzz.ts (or those whose name contains NAME) with the options.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
-const dash = argv.indexOf('--');
-const wanted = dash < 0 ? argv : argv.slice(0, dash);
-const passed = dash < 0 ? [] : argv.slice(dash + 1);
+// npm eats the first `--`, so the options start at the first argument that looks like one (or after a second `--`).
+const first = argv.findIndex((a) => a.startsWith('-'));
+const wanted = first < 0 ? argv : argv.slice(0, first);
+const passed = first < 0 ? [] : argv.slice(argv[first] === '--' ? first + 1 : first);
 const files = readdirSync('fuzz').filter((f) => f.endsWith('.fuzz.ts'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w))).sort();
 if (!files.length) { console.error(`no fuzz/*.fuzz.ts matches ${wanted.join(' ')}`); process.exit(2); }

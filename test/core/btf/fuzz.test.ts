@@ -7,7 +7,7 @@ import { requirePrereq } from '../../helpers/prereq';
 import { allKindsObject, allKindsObjectBE, coreReloObject, haveClang } from './fixtures';
 import { fuzz, type FuzzResult, type Target } from './fuzz-harness';
 
-// Bounded in-suite run; `npx tsx scripts/fuzz-formats.ts --iterations N` runs long ones.
+// Bounded in-suite run; `npm run fuzz formats -- --iterations N` runs long ones.
 const ITERATIONS = 2000;
 const SEED = Number(process.env.XDP_META_FUZZ_SEED ?? 0x5eed);
 

@@ -1,4 +1,4 @@
-// Long mutation-fuzz runs over the ELF, BTF and BTF.ext readers: `npx tsx scripts/fuzz-formats.ts [--iterations N] [--seed S] [--target elf|btf|btf.ext] [OBJ...]`.
+// Long mutation-fuzz runs over the ELF, BTF and BTF.ext readers: `npm run fuzz formats -- [--iterations N] [--seed S] [--target elf|btf|btf.ext] [OBJ...]`.
 import { readFileSync } from 'node:fs';
 import { btfFromElf } from '../src/core/btf/load';
 import { parseElf } from '../src/core/elf/reader';
