@@ -8,7 +8,11 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const nodeEntries = [
   { in: 'src/extension/main.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/server/main.ts', out: 'server' },
-  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  // dist/cli.js is a small launcher (src/cli/launch.ts) that loads the CLI itself with a code cache: the whole of
+  // it (dist/cli-main.js), or for the commands below a copy holding that one command only (dist/cli-NAME.js).
+  { in: 'src/cli/launch.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/cli/main.ts', out: 'cli-main' },
+  ...['btf', 'check', 'disasm', 'log', 'relocs'].map((name) => ({ in: 'src/cli/main.ts', out: `cli-${name}`, plugins: [onlyCommand(name)] })),
   { in: 'src/core/verifier/parse-worker.ts', out: 'log-worker' },
 ];
 const webEntries = [
@@ -16,13 +20,28 @@ const webEntries = [
   { in: 'webview/live/main.ts', out: 'webview/live' },
 ];
 
+/**
+ * Leaves every command but `name` out of the command table's loaders (src/cli/commands/index.ts requires each
+ * command module by `./NAME`): the launcher runs this bundle only when `name` is the command asked for.
+ */
+function onlyCommand(name) {
+  return {
+    name: `only-${name}`,
+    setup(build) {
+      build.onResolve({ filter: /^\.\/[a-z-]+$/ }, (args) => (
+        args.importer.endsWith('src/cli/commands/index.ts') && args.path !== `./${name}` ? { path: args.path, namespace: 'omitted-command' } : undefined));
+      build.onLoad({ filter: /.*/, namespace: 'omitted-command' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    },
+  };
+}
+
 mkdirSync('dist', { recursive: true });
 const builds = [];
 for (const e of nodeEntries) {
   if (!existsSync(e.in)) continue;
   builds.push(esbuild.build({
     ...common, entryPoints: [e.in], outfile: `dist/${e.out}.js`, platform: 'node', target: 'node20',
-    format: 'cjs', external: e.external ?? [], banner: e.banner ? { js: e.banner } : undefined,
+    format: 'cjs', external: e.external ?? [], banner: e.banner ? { js: e.banner } : undefined, plugins: e.plugins ?? [],
   }));
 }
 for (const e of webEntries) {
