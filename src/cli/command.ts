@@ -4,6 +4,8 @@ import type { EarlyInputs } from './commands/check-inputs';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
+  /** Writes bytes as they are (a newline added when they end without one), for output too big to make a string of. */
+  outBytes?(bytes: Uint8Array): void;
 }
 
 export interface CliCommand {

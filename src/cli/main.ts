@@ -6,6 +6,10 @@ import { isXdpMetaError, UsageError } from '../core/util/errors';
 const io: CliIo = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  outBytes: (b) => {
+    process.stdout.write(b);
+    if (b.length === 0 || b[b.length - 1] !== 10) process.stdout.write('\n');
+  },
 };
 
 function help(): string {
