@@ -1,6 +1,7 @@
 // Bundles every entry point (extension, language server, CLI, webviews) with esbuild.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, chmodSync, copyFileSync } from 'node:fs';
+import { CLI_OWN_BUNDLES, onlyCommand } from './cli-bundles.mjs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
@@ -12,28 +13,13 @@ const nodeEntries = [
   // it (dist/cli-main.js), or for the commands below a copy holding that one command only (dist/cli-NAME.js).
   { in: 'src/cli/launch.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/cli/main.ts', out: 'cli-main' },
-  ...['btf', 'check', 'disasm', 'log', 'relocs'].map((name) => ({ in: 'src/cli/main.ts', out: `cli-${name}`, plugins: [onlyCommand(name)] })),
+  ...CLI_OWN_BUNDLES.map((name) => ({ in: 'src/cli/main.ts', out: `cli-${name}`, plugins: [onlyCommand(name)] })),
   { in: 'src/core/verifier/parse-worker.ts', out: 'log-worker' },
 ];
 const webEntries = [
   { in: 'webview/verifier-log/main.ts', out: 'webview/verifier-log' },
   { in: 'webview/live/main.ts', out: 'webview/live' },
 ];
-
-/**
- * Leaves every command but `name` out of the command table's loaders (src/cli/commands/index.ts requires each
- * command module by `./NAME`): the launcher runs this bundle only when `name` is the command asked for.
- */
-function onlyCommand(name) {
-  return {
-    name: `only-${name}`,
-    setup(build) {
-      build.onResolve({ filter: /^\.\/[a-z-]+$/ }, (args) => (
-        args.importer.endsWith('src/cli/commands/index.ts') && args.path !== `./${name}` ? { path: args.path, namespace: 'omitted-command' } : undefined));
-      build.onLoad({ filter: /.*/, namespace: 'omitted-command' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
-    },
-  };
-}
 
 mkdirSync('dist', { recursive: true });
 const builds = [];

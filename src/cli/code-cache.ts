@@ -26,31 +26,37 @@ function readEntry(name: string, id: FileIdentity | undefined): { head: Head; da
   }
 }
 
+export interface LoadedBundle {
+  exports: unknown;
+  /** The cache was used (made from this very file by this V8, and accepted by it). */
+  hit: boolean;
+  /** Writes the cache for the next process (at exit, once the run has compiled what it calls); undefined when it holds all this run needs. */
+  save?: () => void;
+}
+
 /**
  * `require(file)` for a self-contained CommonJS bundle, compiled with the code cache of an earlier run. V8
  * compiles functions lazily, so the cache holds the functions the runs that made it called: `tag` names the
- * kind of run (the subcommand), and a run of a kind not in the cache yet rewrites it, with theirs added,
- * when the process exits. V8 refuses data made for other source or flags; that is a miss too.
+ * kind of run (the subcommand), and a run of a kind not in the cache yet gets a `save` that rewrites it with
+ * theirs added. V8 refuses data made for other source or flags; that is a miss too.
  */
-export function requireWithCodeCache(file: string, tag: string): unknown {
+export function loadWithCodeCache(file: string, tag: string): LoadedBundle {
   const source = readFileSync(file, 'utf8');
   const name = `code-${path.basename(file, '.js')}.bin`;
   const id = fileIdentity(file);
   const entry = readEntry(name, id);
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData: entry?.data });
   const hit = entry !== undefined && !script.cachedDataRejected;
-  if (id && (!hit || !entry.head.tags.includes(tag))) {
-    process.once('exit', () => {
-      const head: Head = { id, v8: process.versions.v8, tags: [...new Set([...(hit ? entry.head.tags : []), tag])] };
-      const json = Buffer.from(JSON.stringify(head), 'utf8');
-      const len = Buffer.alloc(4);
-      len.writeUInt32LE(json.length);
-      writeCacheFile(name, Buffer.concat([Buffer.from(MAGIC, 'latin1'), len, json, script.createCachedData()]));
-    });
-  }
+  const save = id && (!hit || !entry.head.tags.includes(tag)) ? (): void => {
+    const head: Head = { id, v8: process.versions.v8, tags: [...new Set([...(hit ? entry.head.tags : []), tag])] };
+    const json = Buffer.from(JSON.stringify(head), 'utf8');
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(json.length);
+    writeCacheFile(name, Buffer.concat([Buffer.from(MAGIC, 'latin1'), len, json, script.createCachedData()]));
+  } : undefined;
   const mod = new Module(file);
   mod.filename = file;
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
   wrapper.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
-  return mod.exports;
+  return { exports: mod.exports, hit, save };
 }
