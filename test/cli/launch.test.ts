@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
 import { CLANG, hasClang } from '../helpers/clang';
 import { requirePrereq } from '../helpers/prereq';
 import { runCli } from '../helpers/run-cli';
@@ -22,7 +23,8 @@ describe('cli/launch', function () {
     requirePrereq(this, haveVmlinux, VMLINUX);
     // The bundles as scripts/build.mjs makes them, in a private folder (dist/ is rebuilt by other jobs meanwhile).
     dir = path.join(REPO, '.cache', `launch-cli-${process.pid}`);
-    const { onlyCommand } = await import('../../scripts/cli-bundles.mjs') as { onlyCommand(name: string): never };
+    const bundles = pathToFileURL(path.join(REPO, 'scripts/cli-bundles.mjs')).href;
+    const { onlyCommand } = await import(bundles) as { onlyCommand(name: string): Plugin };
     const opts = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' } as const;
     await Promise.all([
       build({ ...opts, entryPoints: [path.join(REPO, 'src/cli/launch.ts')], outfile: path.join(dir, 'cli.js') }),
