@@ -1,6 +1,6 @@
 // dist/cli.js as built: the launcher that starts check's compiles early and loads the CLI through a code cache says what main() says.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -75,5 +75,15 @@ describe('cli/launch', function () {
       assert.deepEqual(launched(argv), want, argv.join(' '));
     }
     assert.deepEqual(readdirSync(path.join(tmp, 'tmp')), [], 'no compile folder left behind');
+  });
+
+  it('reads a FIFO input once (its writer is gone by the time a second read would wait for one)', () => {
+    const fifo = path.join(tmp, 'input.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const env = { ...process.env, XDP_META_CACHE_DIR: path.join(tmp, 'cache'), TMPDIR: path.join(tmp, 'tmp') };
+    const r = spawnSync('sh', ['-c', 'printf "not an object" > "$1" & exec "$2" "$3" check "$1"', 'sh', fifo, process.execPath, cli],
+      { env, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `xdp-meta check: error: ${fifo}: neither a BPF object (ELF) nor a C source (*.c)\n`);
   });
 });

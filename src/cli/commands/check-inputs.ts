@@ -1,5 +1,5 @@
 // `xdp-meta check`'s options and its input stage (read each INPUT, compile the *.bpf.c ones), shared with the launcher that starts it early.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readInputFile } from '../../core/bpf/object-file';
@@ -43,7 +43,8 @@ export async function prepareInput(file: string, i: number, tmp: string, opts: I
 /**
  * The input stage started by the launcher before the rest of the CLI is loaded, so clang's compile overlaps
  * that load. Its errors come from the launcher's own copy of the error classes: `check` redoes a rejected
- * input itself (a quick failure) so that what it reports is exactly what the normal path reports.
+ * input itself (a quick failure) so that what it reports is exactly what the normal path reports. So it is
+ * started only when every input is a regular file (or absent), which reads the same twice.
  */
 export interface EarlyInputs {
   argv: readonly string[];
@@ -57,11 +58,22 @@ export function startEarlyInputs(argv: readonly string[]): EarlyInputs | undefin
   try {
     const { options: { 'target-btf': targetBtf, include, clang }, positionals: files, passthrough } = parseArgs(CHECK_ARGS, [...argv]);
     if (files.length === 0 || (targetBtf !== undefined && !existsSync(targetBtf))) return undefined;
+    // `check` may read an input again (see EarlyInputs): a FIFO would then wait for a writer that is gone.
+    if (files.some((f) => !regularOrAbsent(f))) return undefined;
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
     const inputs = files.map((file, i) => prepareInput(file, i, tmp, { includes: include, extraFlags: passthrough, clang }));
     for (const p of inputs) p.catch(() => undefined); // `check` looks at each one; none counts as unhandled
     return { argv: [...argv], tmp, inputs };
   } catch {
     return undefined;
+  }
+}
+
+/** A regular file, or nothing there (reading it again fails the same way); not a FIFO, device or directory. */
+function regularOrAbsent(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return true;
   }
 }

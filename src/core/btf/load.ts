@@ -1,9 +1,9 @@
 // Loading BTF: raw files (/sys/kernel/btf/*), an object's .BTF section, split BTF over a base.
+import { realpathSync } from 'node:fs';
 import { readInputFile } from '../bpf/object-file';
 import { XdpMetaError } from '../util/errors';
 import { isElf, parseElf } from '../elf/reader';
 import type { ElfFile } from '../elf/types';
-import { realpathSync } from 'node:fs';
 import { restoreKernelBtf, saveKernelBtf } from './kernel-cache';
 import { BtfModel } from './model';
 import type { Btf } from './types';
