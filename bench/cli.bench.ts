@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       anchor: { label: 'bpftool btf dump file vmlinux | head -c1', cmd: `${BPFTOOL} btf dump file ${q(BTF)} | head -c1 > /dev/null` },
     });
 
-    // One warm-up pair each (page cache, the clang probe cache), then PAIRS rounds; within a round each
+    // One warm-up pair each (page cache; the clang probe, kernel BTF and code caches), then PAIRS rounds; within a round each
     // pair runs back to back, the order of its two sides alternating, so load drifts hit both alike.
     const runs = pairs.map(() => ({ ours: [] as Run[], anchor: [] as Run[] }));
     pairs.forEach((p) => { time(p.ours.cmd); time(p.anchor.cmd); });

@@ -1,6 +1,7 @@
 // Bundles every entry point (extension, language server, CLI, webviews) with esbuild.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, chmodSync, copyFileSync } from 'node:fs';
+import { CLI_OWN_BUNDLES, onlyCommand } from './cli-bundles.mjs';
 
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
@@ -8,7 +9,11 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const nodeEntries = [
   { in: 'src/extension/main.ts', out: 'extension', external: ['vscode'] },
   { in: 'src/server/main.ts', out: 'server' },
-  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  // dist/cli.js is a small launcher (src/cli/launch.ts) that loads the CLI itself with a code cache: the whole of
+  // it (dist/cli-main.js), or for the commands below a copy holding that one command only (dist/cli-NAME.js).
+  { in: 'src/cli/launch.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/cli/main.ts', out: 'cli-main' },
+  ...CLI_OWN_BUNDLES.map((name) => ({ in: 'src/cli/main.ts', out: `cli-${name}`, plugins: [onlyCommand(name)] })),
   { in: 'src/core/verifier/parse-worker.ts', out: 'log-worker' },
 ];
 const webEntries = [
@@ -22,7 +27,7 @@ for (const e of nodeEntries) {
   if (!existsSync(e.in)) continue;
   builds.push(esbuild.build({
     ...common, entryPoints: [e.in], outfile: `dist/${e.out}.js`, platform: 'node', target: 'node20',
-    format: 'cjs', external: e.external ?? [], banner: e.banner ? { js: e.banner } : undefined,
+    format: 'cjs', external: e.external ?? [], banner: e.banner ? { js: e.banner } : undefined, plugins: e.plugins ?? [],
   }));
 }
 for (const e of webEntries) {

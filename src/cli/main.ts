@@ -1,11 +1,15 @@
 // Entry point of the `xdp-meta` command line: dispatches to the command table.
 import { commands } from './commands/index';
-import type { CliIo } from './command';
+import type { CliIo, LaunchState } from './command';
 import { isXdpMetaError, UsageError } from '../core/util/errors';
 
 const io: CliIo = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+  outBytes: (b) => {
+    process.stdout.write(b);
+    if (b.length === 0 || b[b.length - 1] !== 10) process.stdout.write('\n');
+  },
 };
 
 function help(): string {
@@ -14,7 +18,7 @@ function help(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], launch?: LaunchState): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.out(help());
@@ -35,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await cmd.run(rest, io);
+    return await cmd.run(rest, io, launch);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`xdp-meta ${name}: ${e.message}\n\n${cmd.usage}`);
@@ -77,7 +81,8 @@ export function internalErrorMessage(e: unknown): string {
   return `xdp-meta: internal error: ${text}${debug ? '' : ' (a bug: please report it; XDP_META_DEBUG=1 shows the stack)'}\n`;
 }
 
-if (require.main === module) {
+/** Runs the CLI as the whole process: argv without node and script; exits once the output is flushed. */
+export function runCli(argv: string[], launch?: LaunchState): void {
   // A closed pipe (`xdp-meta disasm x.o | head`) ends the output quietly, as other Unix tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -91,8 +96,11 @@ if (require.main === module) {
     process.exitCode = code;
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   };
-  main(process.argv.slice(2)).then(exitFlushed, (e: unknown) => {
+  main(argv, launch).then(exitFlushed, (e: unknown) => {
     process.stderr.write(internalErrorMessage(e));
     exitFlushed(3);
   });
 }
+
+// dist/cli.js (launch.ts) calls runCli; run directly (tests, a bundle of this file alone) it starts itself.
+if (require.main === module) runCli(process.argv.slice(2));

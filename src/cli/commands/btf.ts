@@ -1,9 +1,9 @@
 // `xdp-meta btf FILE`: summary, JSON, bpftool-style raw text or a C header (vmlinux.h) of a BTF file or an object's .BTF.
 import { isElf, parseElf } from '../../core/elf/reader';
 import type { ElfFile } from '../../core/elf/types';
-import { btfFromElf, parseBtf, readBtfBytes, readBtfFile } from '../../core/btf/load';
+import { btfFromElf, kernelBtfAt, parseBtf, readBtfBytes, readBtfFile } from '../../core/btf/load';
 import { btfExtFromElf, type BtfExt } from '../../core/btf/ext';
-import { dumpC } from '../../core/btf/c-dump';
+import { dumpC, dumpCBytes } from '../../core/btf/c-dump';
 import { bpftoolEnumModes } from '../../core/btf/bpftool-dialect';
 import { dumpRaw, formatTypeRaw } from '../../core/btf/format-raw';
 import { kindCounts, typeToJson } from '../../core/btf/format-json';
@@ -82,16 +82,22 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   // Asked before reading FILE: a missing bpftool is the error to report first, and the answer is cached.
   const enumModes = a['like-bpftool'] ? await bpftoolEnumModes() : true;
   const base = a.base ? readBtfFile(a.base) : undefined;
-  const bytes = readBtfBytes(file);
   let btf: Btf;
   let elf: ElfFile | undefined;
   let ext: BtfExt | undefined;
-  if (isElf(bytes)) {
-    elf = parseElf(bytes, file);
-    btf = btfFromElf(elf, { base });
-    ext = btfExtFromElf(elf, btf);
+  // The running kernel's BTF comes ready from the user's cache folder (as for check and relocs).
+  const kernel = base ? undefined : kernelBtfAt(file);
+  if (kernel) {
+    btf = kernel;
   } else {
-    btf = parseBtf(bytes, file, { base });
+    const bytes = readBtfBytes(file);
+    if (isElf(bytes)) {
+      elf = parseElf(bytes, file);
+      btf = btfFromElf(elf, { base });
+      ext = btfExtFromElf(elf, btf);
+    } else {
+      btf = parseBtf(bytes, file, { base });
+    }
   }
   const ids = selectedIds(btf, a.type);
   switch (a.format) {
@@ -107,7 +113,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       io.out(ids ? ids.map((id) => formatTypeRaw(btf, btf.typeById(id))).join('\n') : dumpRaw(btf));
       break;
     case 'c':
-      io.out(dumpC(btf, { rootIds: ids, enumModes }));
+      // vmlinux.h is megabytes: written as the dump's bytes, without a string of it made and encoded again.
+      if (io.outBytes) io.outBytes(dumpCBytes(btf, { rootIds: ids, enumModes }));
+      else io.out(dumpC(btf, { rootIds: ids, enumModes }));
       break;
   }
   return 0;

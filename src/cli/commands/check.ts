@@ -5,24 +5,16 @@ import * as path from 'node:path';
 import { readInputFile } from '../../core/bpf/object-file';
 import { objectFunctions } from '../../core/bpf/program';
 import { kernelBtf } from '../../core/btf/load';
-import { compileBpf, formatDiagnostic } from '../../core/compile';
+import { formatDiagnostic } from '../../core/compile';
 import { formatJson, formatSarif, formatText, runCheck } from '../../core/check';
 import type { CheckInput } from '../../core/check';
-import { isElf, parseElf } from '../../core/elf/reader';
+import { parseElf } from '../../core/elf/reader';
 import { UsageError, XdpMetaError } from '../../core/util/errors';
-import { defineArgs, formatOptions, parseArgs } from '../args';
+import { formatOptions, parseArgs } from '../args';
 import type { CliCommand } from '../command';
+import { CHECK_ARGS, prepareInput } from './check-inputs';
 
-const ARGS = defineArgs({
-  options: {
-    'target-btf': { type: 'string', valueName: 'FILE', description: 'BTF of the target kernel: raw BTF or an object with .BTF (default: the running kernel\'s)' },
-    format: { type: 'string', choices: ['text', 'json', 'sarif'], default: 'text', description: 'the report as text, JSON or SARIF 2.1.0' },
-    include: { type: 'list', short: 'I', valueName: 'DIR', description: 'add DIR to the include path of *.bpf.c inputs' },
-    clang: { type: 'string', valueName: 'PATH', description: 'the clang to compile *.bpf.c inputs with' },
-  },
-  positionals: { name: 'INPUT' },
-  passthrough: { name: 'CLANG-FLAG', description: 'flags for clang when compiling *.bpf.c inputs (e.g. -- -std=gnu2x -DDEBUG)' },
-});
+const ARGS = CHECK_ARGS;
 
 export const checkCommand: CliCommand = {
   name: 'check',
@@ -37,21 +29,23 @@ export const checkCommand: CliCommand = {
     '',
     formatOptions(ARGS),
   ].join('\n'),
-  async run(argv, io) {
+  async run(argv, io, launch) {
     const { options: { 'target-btf': targetBtf, format, include: includes, clang }, positionals: files, passthrough: extraFlags } = parseArgs(ARGS, argv);
     if (files.length === 0) throw new UsageError('missing INPUT (a *.bpf.c or a BPF object)');
     if (targetBtf !== undefined && !existsSync(targetBtf)) throw new XdpMetaError(`${targetBtf}: no such file (--target-btf)`);
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
+    const early = launch?.checkInputs && sameArgv(launch.checkInputs.argv, argv) ? launch.checkInputs : undefined;
+    const tmp = early?.tmp ?? mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-check-'));
     try {
+      const stage = { includes, extraFlags, clang };
       // Sources compile in parallel (clang is the slow part); inputs keep their command-line order.
       const compiling = Promise.all(files.map(async (file, i): Promise<CheckInput | undefined> => {
-        // Refuses a directory or a device (/dev/zero: read forever) by name.
-        const bytes = readInputFile(file, 'a BPF object or a C source');
-        if (isElf(bytes)) return { objectPath: file, bytes };
-        if (!file.endsWith('.c')) throw new XdpMetaError(`${file}: neither a BPF object (ELF) nor a C source (*.c)`);
-        const out = path.join(tmp, `${i}-${path.basename(file, '.c')}.o`);
-        const r = await compileBpf({ file, out, clang, includes, extraFlags });
-        if (r.ok) return { objectPath: out, sourcePath: path.resolve(file) };
+        // An input the launcher started is taken as it is; one it failed on is redone here, so that the error
+        // reported is this bundle's own.
+        const started = early && await early.inputs[i]!.catch(() => undefined);
+        const p = started ?? await prepareInput(file, i, tmp, stage);
+        if (p.kind === 'object') return { objectPath: file, bytes: p.bytes };
+        const r = p.result;
+        if (r.ok) return { objectPath: r.objectPath!, sourcePath: path.resolve(file) };
         for (const d of r.diagnostics.filter((x) => x.severity === 'error')) io.err(formatDiagnostic(d));
         io.err(`${file}: compile failed; nothing checked for this input`);
         return undefined;
@@ -87,6 +81,8 @@ export const checkCommand: CliCommand = {
     }
   },
 };
+
+const sameArgv = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Loads the running kernel's BTF and builds the name indexes the check looks up; absent BTF is reported later. */
 function warmKernelBtf(): void {

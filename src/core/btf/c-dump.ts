@@ -44,20 +44,37 @@ class CDumper {
     for (const q of this.order.order(id)) this.emit.emitType(q, 0);
   }
 
+  /** Text written outside the dumped types (the header's guard and pragma lines). */
+  text(s: string): void {
+    this.o.s(s);
+  }
+
   result(): string {
     return this.o.toString();
+  }
+
+  resultBytes(): Buffer {
+    return this.o.toBytes();
   }
 }
 
 /** The C header for `btf` (every type, base included for split BTF), as bpftool prints it. */
 export function dumpC(btf: Btf, opts: CDumpOptions = {}): string {
+  return run(btf, opts).result();
+}
+
+/** dumpC's header as the UTF-8 bytes a write of its text gives, made without the text: the CLI writes these. */
+export function dumpCBytes(btf: Btf, opts: CDumpOptions = {}): Buffer {
+  return run(btf, opts).resultBytes();
+}
+
+function run(btf: Btf, opts: CDumpOptions): CDumper {
   if (!(btf instanceof BtfModel)) throw new XdpMetaError(`${btf.source}: C dump needs a BTF from parseBtf/readBtfFile`);
   const d = new CDumper(btf, opts.enumModes ?? true);
   const header = opts.header ?? true;
-  let head = '';
   if (header) {
-    head = '#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n'
-      + '#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n';
+    d.text('#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n'
+      + '#pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n');
   }
   try {
     if (opts.rootIds) {
@@ -73,7 +90,6 @@ export function dumpC(btf: Btf, opts: CDumpOptions = {}): string {
     if (e instanceof RangeError) throw new XdpMetaError(`${btf.source}: type graph too deep to dump as C`, { cause: e });
     throw e;
   }
-  let tail = '';
-  if (header) tail = '#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n#endif /* __VMLINUX_H__ */\n';
-  return head + d.result() + tail;
+  if (header) d.text('#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n#endif /* __VMLINUX_H__ */\n');
+  return d;
 }

@@ -1,9 +1,10 @@
 // Loading BTF: raw files (/sys/kernel/btf/*), an object's .BTF section, split BTF over a base.
+import { realpathSync } from 'node:fs';
 import { readInputFile } from '../bpf/object-file';
 import { XdpMetaError } from '../util/errors';
 import { isElf, parseElf } from '../elf/reader';
 import type { ElfFile } from '../elf/types';
-import { restoreKernelBtfIndex, saveKernelBtfIndex } from './index-cache';
+import { restoreKernelBtf, saveKernelBtf } from './kernel-cache';
 import { BtfModel } from './model';
 import type { Btf } from './types';
 import { parseBtfWire } from './wire';
@@ -52,15 +53,30 @@ export const KERNEL_BTF_PATH = '/sys/kernel/btf/vmlinux';
 let vmlinuxCache: Btf | undefined;
 
 /**
- * The running kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per process. Its name index comes from the
- * user's cache folder when that holds one for this very file and boot; else the first process to load it
- * leaves one there when it exits.
+ * The running kernel's BTF (/sys/kernel/btf/vmlinux), loaded once per process: from the user's cache folder
+ * when that holds it for this very file and boot; else read, and left there when the process exits.
  */
 export function kernelBtf(): Btf {
-  if (vmlinuxCache) return vmlinuxCache;
-  const btf = readBtfFile(KERNEL_BTF_PATH);
-  if (btf instanceof BtfModel && !restoreKernelBtfIndex(btf, KERNEL_BTF_PATH)) {
-    process.once('exit', () => saveKernelBtfIndex(btf, KERNEL_BTF_PATH));
+  return (vmlinuxCache ??= kernelBtfAt(KERNEL_BTF_PATH)!);
+}
+
+/**
+ * The BTF at `path` (named so in messages) when that is the running kernel's BTF file, through the cache as
+ * kernelBtf loads it; undefined when `path` is some other file (or none: the caller's own read reports that).
+ */
+export function kernelBtfAt(path: string): Btf | undefined {
+  const cached = restoreKernelBtf(path);
+  if (cached) return cached;
+  if (path !== KERNEL_BTF_PATH && !sameFile(path, KERNEL_BTF_PATH)) return undefined;
+  const btf = readBtfFile(path);
+  if (btf instanceof BtfModel) process.once('exit', () => saveKernelBtf(btf, path));
+  return btf;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
   }
-  return (vmlinuxCache = btf);
 }

@@ -80,6 +80,47 @@ export function btfByteOrder(bytes: Uint8Array): ByteOrder | undefined {
 
 /** Validates the header, the string section and every type record's extent; records no more than offsets. */
 export function parseBtfWire(bytes: Uint8Array, source: string, base?: BtfWireBase): BtfWire {
+  const h = parseSections(bytes, source, base);
+  const { words, typesStart, stringsTotal } = h;
+  const nWords = words.length;
+  const all = new Uint32Array(Math.floor(words.byteLength / BTF_TYPE_SIZE) + 1);
+  let n = 0;
+  let q = 0; // word index
+  // Hot loop (126k records in vmlinux): plain typed-array reads, the error paths out of line.
+  while (q < nWords) {
+    if (q + 3 > nWords) throw recordError(source, words, typesStart, q, n, base, stringsTotal);
+    const info = words[q + 1]!;
+    const kind = (info >>> 24) & 0x1f;
+    const fixed = FIXED_WORDS[kind]!;
+    const end = q + 3 + fixed + VLEN_WORDS[kind]! * (info & 0xffff);
+    if (fixed < 0 || words[q]! >= stringsTotal || end > nWords) throw recordError(source, words, typesStart, q, n, base, stringsTotal);
+    all[n++] = q;
+    q = end;
+  }
+  return wireOf(h, all.subarray(0, n));
+}
+
+/**
+ * The wire of BTF whose record walk was done before, by parseBtfWire over these very bytes (a cache of the
+ * running kernel's BTF): `wordIdx` is that walk's result. The header and sections are validated again; the
+ * records are only checked to end where the type section does. undefined when the index does not fit.
+ */
+export function btfWireWithIndex(bytes: Uint8Array, source: string, wordIdx: Uint32Array): BtfWire | undefined {
+  const h = parseSections(bytes, source, undefined);
+  const n = wordIdx.length;
+  if (n === 0) return h.words.length === 0 ? wireOf(h, wordIdx) : undefined;
+  const q = wordIdx[n - 1]!;
+  if (wordIdx[0] !== 0 || q + 3 > h.words.length) return undefined;
+  const info = h.words[q + 1]!;
+  const kind = (info >>> 24) & 0x1f;
+  const fixed = FIXED_WORDS[kind]!;
+  return fixed >= 0 && q + 3 + fixed + VLEN_WORDS[kind]! * (info & 0xffff) === h.words.length ? wireOf(h, wordIdx) : undefined;
+}
+
+type Sections = Omit<BtfWire, 'length' | 'offsets' | 'wordIdx'> & { readonly stringsTotal: number };
+
+/** Header, section bounds and string section checks (libbpf's rules); the type section as words. */
+function parseSections(bytes: Uint8Array, source: string, base: BtfWireBase | undefined): Sections {
   const order = btfByteOrder(bytes);
   if (!order) throw new FormatError(source, 0, 'BTF magic 0xeb9f');
   if (base && base.byteOrder !== order) throw new FormatError(source, 0, `the base BTF's byte order (${base.byteOrder}) in split BTF`);
@@ -114,30 +155,20 @@ export function parseBtfWire(bytes: Uint8Array, source: string, base?: BtfWireBa
     if (!base && strings[0] !== 0) throw new FormatError(source, stringsStart, 'a string section starting with the empty string');
   }
   const stringsBase = base ? base.stringsSize : 0;
-  const stringsTotal = stringsBase + strLen;
-
   if (typeLen % 4 !== 0) throw new FormatError(source, 12, `type_len a multiple of 4, got ${typeLen}`);
   const words = typeWords(bytes, view, typesStart, typeLen, le);
-  const nWords = words.length;
-  const all = new Uint32Array(Math.floor(typeLen / BTF_TYPE_SIZE) + 1);
-  let n = 0;
-  let q = 0; // word index
-  // Hot loop (126k records in vmlinux): plain typed-array reads, the error paths out of line.
-  while (q < nWords) {
-    if (q + 3 > nWords) throw recordError(source, words, typesStart, q, n, base, stringsTotal);
-    const info = words[q + 1]!;
-    const kind = (info >>> 24) & 0x1f;
-    const fixed = FIXED_WORDS[kind]!;
-    const end = q + 3 + fixed + VLEN_WORDS[kind]! * (info & 0xffff);
-    if (fixed < 0 || words[q]! >= stringsTotal || end > nWords) throw recordError(source, words, typesStart, q, n, base, stringsTotal);
-    all[n++] = q;
-    q = end;
-  }
-  const wordIdx = all.subarray(0, n);
-  let offsets: Uint32Array | undefined;
   return {
     source, bytes, view, littleEndian: le, version, flags, hdrLen, typesStart, typesEnd, stringsStart,
-    strings, stringsBase, startId: base ? base.count : 1, length: n, words, wordIdx,
+    strings, stringsBase, stringsTotal: stringsBase + strLen, startId: base ? base.count : 1, words,
+  };
+}
+
+function wireOf(h: Sections, wordIdx: Uint32Array): BtfWire {
+  const n = wordIdx.length;
+  const typesStart = h.typesStart;
+  let offsets: Uint32Array | undefined;
+  return {
+    ...h, length: n, wordIdx,
     get offsets(): Uint32Array {
       if (!offsets) {
         offsets = new Uint32Array(n);

@@ -78,6 +78,15 @@ export class ByteOut {
     const b = Buffer.from(this.buf.buffer, 0, this.pos);
     return b.toString(this.ascii ? 'latin1' : 'utf8');
   }
+
+  /**
+   * The bytes that writing toString() as UTF-8 gives, without making the string when all is ASCII (a view of the
+   * buffer: valid until the next write). Otherwise through the string, which replaces invalid UTF-8 as before.
+   */
+  toBytes(): Buffer {
+    const b = Buffer.from(this.buf.buffer, 0, this.pos);
+    return this.ascii ? b : Buffer.from(b.toString('utf8'), 'utf8');
+  }
 }
 
 const utf8enc = new TextEncoder();

@@ -1,10 +1,11 @@
-// The kernel BTF name index cache: a restored index answers exactly as a freshly built one, and a changed file is a miss.
+// The kernel BTF cache: a restored BTF has the same bytes and answers exactly as a freshly read one, and a changed file is a miss.
 import { strict as assert } from 'node:assert';
 import { copyFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { BtfBuilder } from '../../../src/core/btf/builder';
-import { restoreKernelBtfIndex, saveKernelBtfIndex } from '../../../src/core/btf/index-cache';
+import { dumpC } from '../../../src/core/btf/c-dump';
+import { restoreKernelBtf, saveKernelBtf } from '../../../src/core/btf/kernel-cache';
 import { readBtfFile } from '../../../src/core/btf/load';
 import { BtfModel } from '../../../src/core/btf/model';
 import type { BtfKind } from '../../../src/core/btf/types';
@@ -22,11 +23,11 @@ function answers(btf: BtfModel, names: [string, BtfKind | undefined][]): unknown
   return names.flatMap(([n, k]) => [btf.findIdsByName(n, k), btf.findIdsByEssentialName(n, k)]);
 }
 
-describe('core/btf/index-cache', () => {
+describe('core/btf/kernel-cache', () => {
   let dir: string;
   const saved = process.env.XDP_META_CACHE_DIR;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'btf-index-cache-'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'btf-kernel-cache-'));
     process.env.XDP_META_CACHE_DIR = path.join(dir, 'cache');
   });
   afterEach(() => {
@@ -35,7 +36,7 @@ describe('core/btf/index-cache', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('restores an index that answers as a fresh one, and misses once the file changes', () => {
+  it('restores a BTF that answers as a fresh one, and misses once the file changes', () => {
     const b = new BtfBuilder();
     const int = b.int('int', 4, { signed: true });
     b.enum('meta_kind', 4, [{ name: 'A', value: 1 }]);
@@ -45,19 +46,24 @@ describe('core/btf/index-cache', () => {
     writeFileSync(file, b.encode());
     const names: [string, BtfKind | undefined][] = [['int', 'INT'], ['meta_kind', 'ENUM'], ['meta_kind', undefined], ['meta_fn', 'FUNC'], ['nope', undefined]];
     const fresh = model(file);
-    assert.equal(restoreKernelBtfIndex(fresh, file), false, 'an empty cache is a miss');
+    assert.equal(restoreKernelBtf(file), undefined, 'an empty cache is a miss');
     const expected = answers(fresh, names);
-    saveKernelBtfIndex(fresh, file);
-    const again = model(file);
-    assert.equal(restoreKernelBtfIndex(again, file), true);
+    saveKernelBtf(fresh, file);
+    const again = restoreKernelBtf(file);
+    assert.ok(again);
+    assert.equal(again.source, file);
     assert.deepEqual(answers(again, names), expected);
+    assert.deepEqual(Buffer.from(again.wire.bytes), Buffer.from(fresh.wire.bytes));
+    assert.deepEqual([...again.wire.wordIdx], [...fresh.wire.wordIdx]);
     utimesSync(file, new Date(), new Date(Date.now() + 5000)); // same bytes, but no longer known to be
-    assert.equal(restoreKernelBtfIndex(model(file), file), false);
-    writeFileSync(path.join(dir, 'cache', 'kernel-btf-index.bin'), 'XMBTFIDX1\ntorn');
-    assert.equal(restoreKernelBtfIndex(model(file), file), false);
+    assert.equal(restoreKernelBtf(file), undefined);
+    saveKernelBtf(model(file), file);
+    assert.ok(restoreKernelBtf(file));
+    writeFileSync(path.join(dir, 'cache', 'kernel-btf.bin'), 'XMBTF2\n\0torn');
+    assert.equal(restoreKernelBtf(file), undefined);
   });
 
-  it('gives vmlinux the same answers from the cache', function () {
+  it('gives vmlinux the same answers and the same C header from the cache', function () {
     requirePrereq(this, haveVmlinux, VMLINUX);
     const file = path.join(dir, 'vmlinux');
     copyFileSync(VMLINUX, file);
@@ -65,9 +71,10 @@ describe('core/btf/index-cache', () => {
       ['bpf_xdp_metadata_rx_timestamp', 'FUNC'], ['sk_buff', 'STRUCT'], ['u32', 'TYPEDEF'], ['no_such_type', undefined]];
     const fresh = model(file);
     const expected = answers(fresh, names);
-    saveKernelBtfIndex(fresh, file);
-    const again = model(file);
-    assert.equal(restoreKernelBtfIndex(again, file), true);
+    saveKernelBtf(fresh, file);
+    const again = restoreKernelBtf(file);
+    assert.ok(again);
     assert.deepEqual(answers(again, names), expected);
+    assert.ok(dumpC(again) === dumpC(model(file)), 'the same vmlinux.h');
   });
 });
