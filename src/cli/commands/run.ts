@@ -176,6 +176,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         io.err(`xdp-meta run: the verifier log (${count} lines) is in ${a.logFile}; read it with \`xdp-meta log ${a.logFile}\``);
       } else io.err(`xdp-meta run: the verifier log has ${count} lines; pass --log FILE to keep it`);
     }
+    if (e instanceof AgentError && e.code === 'load_failed' && !e.log && e.libbpfLog) {
+      // Refused before the verifier ran (a kfunc the host's BTF lacks): libbpf's warnings are the host's only reason.
+      const why = e.libbpfLog.split('\n').filter((l) => /^libbpf: /.test(l) && !/failed to load object/.test(l)).slice(-10);
+      for (const l of why) io.err(`xdp-meta run: libbpf on ${e.host}: ${l.slice('libbpf: '.length)}`);
+    }
     if (e instanceof AgentError && e.code === 'ssh_interface') {
       io.err('xdp-meta run: pass --confirm-ssh-interface to attach anyway');
     }

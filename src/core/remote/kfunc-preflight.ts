@@ -9,8 +9,9 @@ import { XdpMetaError } from '../util/errors';
 export class KfuncMissingError extends XdpMetaError {
   readonly code = 'kfunc-missing';
   constructor(readonly host: string, readonly kernel: string, readonly diagnostics: Diagnostic[], readonly kfuncs: string[]) {
-    super(`${host}: kfunc-missing: ${diagnostics.map((d) => `${d.file}${d.line ? `:${d.line}` : ''}: ${d.message}`).join('\n')}\n` +
-      `${host}: nothing was loaded on kernel ${kernel}; pass --force to load anyway and see the host's own error`);
+    super(`${host}: kfunc-missing: kernel ${kernel} lacks ${kfuncs.join(', ')}; nothing was loaded\n` +
+      diagnostics.map((d) => `  ${d.file}${d.line ? `:${d.line}` : ''}: ${d.message}\n`).join('') +
+      `${host}: pass --force to load anyway and see the host's own error`);
   }
 }
 
