@@ -344,13 +344,17 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       if (probe.btf.present && callsStrongKfunc(elf)) {
         // libbpf would refuse a kfunc the host lacks with a bare "not found in kernel BTF": name it, its line and kernel first.
         progress(`checking the kfuncs against ${client.host}'s kernel BTF (${probe.kernel})`);
-        const hostBtf = await fetchHostBtf(opts.target, probe.btf.path);
-        const missing = missingKfuncs(bytes, label, hostBtf, isSource ? path.resolve(opts.input) : undefined);
-        if (missing.length) {
-          const e = new KfuncMissingError(client.host, probe.kernel, missing, absentKfuncs(elf, hostBtf));
-          if (!opts.force) throw e;
-          progress(`--force: loading despite kfunc-missing (${e.kfuncs.join(', ')} not in kernel ${probe.kernel})`);
+        let refusal: KfuncMissingError | undefined;
+        try {
+          const hostBtf = await fetchHostBtf(opts.target, probe.btf.path);
+          const missing = missingKfuncs(bytes, label, hostBtf, isSource ? path.resolve(opts.input) : undefined);
+          if (missing.length) refusal = new KfuncMissingError(client.host, probe.kernel, missing, absentKfuncs(elf, hostBtf));
+        } catch (e) {
+          // The check only says early what the load would say late: when it cannot run, the host's own verdict stands.
+          progress(`kfunc check skipped: ${(e as Error).message}`);
         }
+        if (refusal && !opts.force) throw refusal;
+        if (refusal) progress(`--force: loading despite kfunc-missing (${refusal.kfuncs.join(', ')} not in kernel ${probe.kernel})`);
       }
       const load = await client.request({
         op: 'load', object: bytes.toString('base64'), name: path.basename(objectPath).replace(/\W/g, '_').slice(0, 15),
