@@ -1,7 +1,6 @@
 // Reads the kernel BTF of a run's host (over ssh for a remote one), so a static check can judge the program against that kernel.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { parseBtf } from '../btf/load';
+import { parseBtf, readBtfBytes } from '../btf/load';
 import type { Btf } from '../btf/types';
 import { RemoteError } from './errors';
 import { diagnoseSshStderr } from './ssh-errors';
@@ -13,7 +12,7 @@ const BTF_MAX = 64 << 20;
 /** The raw BTF at `btfPath` on `target` (a world-readable sysfs file: no sudo), parsed and labelled `host:path`. */
 export async function fetchHostBtf(target: Target, btfPath: string, timeoutMs = 60_000): Promise<Btf> {
   const label = `${targetName(target)}:${btfPath}`;
-  const bytes = target.kind === 'local' ? readFileSync(btfPath) : await sshCat(target, btfPath, timeoutMs);
+  const bytes = target.kind === 'local' ? readBtfBytes(btfPath) : await sshCat(target, btfPath, timeoutMs);
   return parseBtf(bytes, label);
 }
 
