@@ -341,7 +341,8 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       if (!dev) {
         throw new XdpMetaError(`${client.host}: no interface ${opts.dev} (interfaces: ${probe.interfaces.map((i) => i.name).join(', ')})`);
       }
-      if (probe.btf.present && callsStrongKfunc(elf)) {
+      // `btf` may be absent from a minimal probe reply (fake agents in tests): then the load reports the host's answer.
+      if (probe.btf?.present && callsStrongKfunc(elf)) {
         // libbpf would refuse a kfunc the host lacks with a bare "not found in kernel BTF": name it, its line and kernel first.
         progress(`checking the kfuncs against ${client.host}'s kernel BTF (${probe.kernel})`);
         let refusal: KfuncMissingError | undefined;
