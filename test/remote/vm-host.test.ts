@@ -186,4 +186,28 @@ describe('remote: a microVM with another kernel as an SSH host', function () {
     assert.doesNotMatch(f.stderr, /attached to|\bat .+:\d+:\d+\)/);
     await assertNothingAttached(host61!);
   });
+
+  it('6.1: `xdp-meta run` of tc-meta-magic over SSH: the capture wrapper passes 6.1\'s verifier, rows over its ringbuf; TC needs tcx', async () => {
+    const magic = path.join(ROOT, 'bpf-templates/tc-meta-magic/tc_meta_magic.bpf.c');
+    let traffic: Promise<string> | undefined;
+    const r = await runOnGuest(cli!.path, host61!, [magic, '--count', '3', '--duration', '90'], () => { traffic = host61!.sh(TRAFFIC); });
+    await traffic;
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /checking the kfuncs/, 'no kfunc: no BTF fetched');
+    assert.match(r.stderr, /xdp_write_meta attached to xm0 \(ifindex (\d+)\) on xdpmeta-vm-6\.1 \[6\.1\.0-\d+-cloud-amd64\], native; capture: compile-time-wrapper/);
+    const ifindex = Number(/attached to xm0 \(ifindex (\d+)\)/.exec(r.stderr)![1]);
+    assert.equal(r.rows.length, 3, r.stderr);
+    for (const row of r.rows) {
+      assert.equal(row.verdict, 'XDP_PASS');
+      assert.equal(row.struct, 'meta_magic', JSON.stringify(row));
+      assert.equal(row.fields?.magic, 0xC0FFEE42);
+      assert.equal(row.fields?.ifindex, ifindex);
+      assert.equal(row.head_hex.length, 2 * Math.min(64, row.pkt_len), 'the packet head (bpf_xdp_load_bytes, the snap of 64)');
+    }
+    // tcx (the TC hook's bpf_link) came in 6.6: refused by name, nothing attached.
+    const tc = await runOnGuest(cli!.path, host61!, [magic, '--prog', 'tc_read_meta', '--count', '1', '--duration', '30']);
+    assert.equal(tc.code, 1, tc.stderr);
+    assert.match(tc.stderr, /xdpmeta-vm-6\.1: attach: cannot attach tc_read_meta in tc mode to ifindex \d+: tcx needs kernel 6\.6 or newer/);
+    await assertNothingAttached(host61!);
+  });
 });
