@@ -90,16 +90,25 @@ static __attribute__((always_inline)) void xm_head_xdp(struct xm_row *row, struc
 {
 	__u32 len = ctx->data_end - ctx->data;
 	__u32 snap = row->snap;
+	__u32 n;
 
 	row->head_len = 0;
 	if (len > snap)
 		len = snap;
 	if (len > XM_SNAP_MAX)
 		len = XM_SNAP_MAX;
-	if (len == 0)
+	/*
+	 * The helper refuses a length that may be 0, and verifiers before 6.7 learn no lower bound from
+	 * `len != 0`: bound len - 1 with an unsigned compare (len == 0 wraps above it), then add the 1
+	 * back behind a barrier so clang cannot hand the helper the unbounded len register instead.
+	 */
+	n = len - 1;
+	if (n >= XM_SNAP_MAX)
 		return;
-	if (bpf_xdp_load_bytes(ctx, 0, row->pkt, len) == 0)
-		row->head_len = len;
+	asm volatile("" : "+r"(n));
+	n += 1;
+	if (bpf_xdp_load_bytes(ctx, 0, row->pkt, n) == 0)
+		row->head_len = n;
 }
 
 /* Copies [meta, data) and the packet head; byte loops keep every access provably in bounds. */

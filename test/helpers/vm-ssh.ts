@@ -1,5 +1,5 @@
 // A second SSH host for tests: a Debian kernel in a matrix microVM with sshd, reached through a pinned ssh_config alias.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,8 @@ export interface VmSshHost {
   alias: string;
   configFile: string;
   port: number;
+  /** Runs a shell command in the guest over ssh (busybox sh); resolves with its stdout, rejects with ssh's stderr. */
+  sh(command: string, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,8 @@ export async function startVmSshHost(pkg: string): Promise<VmSshHost> {
   }
   const hostPub = readFileSync(path.join(dir, 'host.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
   writeFileSync(path.join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostPub}\n`);
-  const alias = 'xdpmeta-vm';
+  // The kernel series in the alias: errors name the host, and two guests must be told apart.
+  const alias = `xdpmeta-vm-${/^linux-image-(\d+\.\d+)/.exec(pkg)?.[1] ?? 'x'}`;
   const configFile = path.join(dir, 'ssh_config');
   writeFileSync(configFile, [
     `Host ${alias}`, '  HostName 127.0.0.1', `  Port ${port}`, '  User root', `  IdentityFile ${dir}/user`, '  IdentitiesOnly yes',
@@ -37,6 +40,12 @@ export async function startVmSshHost(pkg: string): Promise<VmSshHost> {
   ].join('\n'));
   return {
     vm, alias, configFile, port,
+    sh: (command, timeoutMs = 60_000) => new Promise((resolve, reject) => {
+      execFile('ssh', ['-F', configFile, '-o', 'BatchMode=yes', alias, command], { encoding: 'utf8', timeout: timeoutMs }, (e, out, err) => {
+        if (e) reject(new Error(`${alias} (${pkg}): \`${command}\` failed: ${err.trim() || e.message}`, { cause: e }));
+        else resolve(out);
+      });
+    }),
     async stop() {
       try { await vm.shutdown(); } finally { rmSync(dir, { recursive: true, force: true }); }
     },

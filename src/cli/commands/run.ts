@@ -39,6 +39,7 @@ interface RunArgs {
   testRun: string[];
   metaIn?: string;
   clang?: string;
+  force: boolean;
 }
 
 const OPTIONS = {
@@ -64,6 +65,7 @@ const OPTIONS = {
   btf: { type: 'string', valueName: 'PATH', description: 'kernel BTF path on the host (default /sys/kernel/btf/vmlinux)' },
   'confirm-ssh-interface': { type: 'boolean', description: 'attach even to the interface carrying the SSH session' },
   clang: { type: 'string', valueName: 'PATH', description: 'clang to compile a .bpf.c INPUT with (default: clang, clang-NN on PATH)' },
+  force: { type: 'boolean', description: 'load even when a kfunc the program calls is missing from the host\'s BTF (shows the host\'s own error)' },
 } as const satisfies Record<string, OptionSpec>;
 
 /** The dry-run options, listed in their own section of the usage. */
@@ -104,6 +106,7 @@ function parseRunArgs(argv: string[]): RunArgs {
     sshOptions: o['ssh-option'], sudo: o.sudo, count: o.count, duration: o.duration, json: o.json, program: o.prog, struct: o.struct,
     mode: o.mode, sample: o.sample, rate: o.rate, snap: o.snap, confirmSsh: o['confirm-ssh-interface'], btf: o.btf,
     logLevel: o['log-level'] === 2 ? 2 : 1, logFile: o.log, testRun: o['test-run'], metaIn: o['meta-in'], clang: o.clang,
+    force: o.force,
   };
 }
 
@@ -158,7 +161,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     session = await LiveCapture.start({
       target: hostTarget(a), dev: a.dev, input: a.input, program: a.program, mode: a.mode, structName: a.struct,
       sample: a.sample, rate: a.rate, snap: a.snap, confirmSshInterface: a.confirmSsh, logLevel: a.logLevel,
-      agentArgs: a.btf ? ['--btf', a.btf] : [], clang: a.clang, onProgress: (m) => io.err(`xdp-meta run: ${m}`),
+      agentArgs: a.btf ? ['--btf', a.btf] : [], clang: a.clang, force: a.force, onProgress: (m) => io.err(`xdp-meta run: ${m}`),
     });
   } catch (e) {
     if (e instanceof AgentError && e.code === 'load_failed' && e.log) {
@@ -172,6 +175,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
         writeLogFile(a.logFile, e.log);
         io.err(`xdp-meta run: the verifier log (${count} lines) is in ${a.logFile}; read it with \`xdp-meta log ${a.logFile}\``);
       } else io.err(`xdp-meta run: the verifier log has ${count} lines; pass --log FILE to keep it`);
+    }
+    if (e instanceof AgentError && e.code === 'load_failed' && !e.log && e.libbpfLog) {
+      // Refused before the verifier ran (a kfunc the host's BTF lacks): libbpf's warnings are the host's only reason.
+      const why = e.libbpfLog.split('\n').filter((l) => /^libbpf: /.test(l) && !/failed to load object/.test(l)).slice(-10);
+      for (const l of why) io.err(`xdp-meta run: libbpf on ${e.host}: ${l.slice('libbpf: '.length)}`);
     }
     if (e instanceof AgentError && e.code === 'ssh_interface') {
       io.err('xdp-meta run: pass --confirm-ssh-interface to attach anyway');

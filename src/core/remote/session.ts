@@ -15,6 +15,8 @@ import { MetaDecoder } from './decode';
 import { decodeFrame } from './frame';
 import { metaStructEvidence, type MetaStructEvidence } from './meta-struct';
 import { AgentError, RemoteError } from './errors';
+import { fetchHostBtf } from './host-btf';
+import { absentKfuncs, callsStrongKfunc, KfuncMissingError, missingKfuncs } from './kfunc-preflight';
 import { preflightObject } from './preflight';
 import { verdictName, type CaptureMode, type CaptureReply, type DetachedEvent, type RowsEvent, type RowsFrame, type StatsEvent, type WireRow, type XdpAttachMode } from './protocol';
 import { wireRowProblem } from './protocol-check';
@@ -43,6 +45,8 @@ export interface LiveCaptureOptions {
   onProgress?: (msg: string) => void;
   /** Seconds of silence after which the agent detaches by itself (default 15; the client pings meanwhile). */
   heartbeatS?: number;
+  /** Load even when the static check finds kfuncs missing from the host's BTF (to see the host's own refusal). */
+  force?: boolean;
 }
 
 /** One decoded row, as `xdp-meta run --json` prints it (plus the packet head). */
@@ -337,6 +341,22 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       if (!dev) {
         throw new XdpMetaError(`${client.host}: no interface ${opts.dev} (interfaces: ${probe.interfaces.map((i) => i.name).join(', ')})`);
       }
+      // `btf` may be absent from a minimal probe reply (fake agents in tests): then the load reports the host's answer.
+      if (probe.btf?.present && callsStrongKfunc(elf)) {
+        // libbpf would refuse a kfunc the host lacks with a bare "not found in kernel BTF": name it, its line and kernel first.
+        progress(`checking the kfuncs against ${client.host}'s kernel BTF (${probe.kernel})`);
+        let refusal: KfuncMissingError | undefined;
+        try {
+          const hostBtf = await fetchHostBtf(opts.target, probe.btf.path);
+          const missing = missingKfuncs(bytes, label, hostBtf, isSource ? path.resolve(opts.input) : undefined);
+          if (missing.length) refusal = new KfuncMissingError(client.host, probe.kernel, missing, absentKfuncs(elf, hostBtf));
+        } catch (e) {
+          // The check only says early what the load would say late: when it cannot run, the host's own verdict stands.
+          progress(`kfunc check skipped: ${(e as Error).message}`);
+        }
+        if (refusal && !opts.force) throw refusal;
+        if (refusal) progress(`--force: loading despite kfunc-missing (${refusal.kfuncs.join(', ')} not in kernel ${probe.kernel})`);
+      }
       const load = await client.request({
         op: 'load', object: bytes.toString('base64'), name: path.basename(objectPath).replace(/\W/g, '_').slice(0, 15),
         program, capture, ifindex: dev.ifindex, log_level: opts.logLevel ?? 1,
@@ -363,4 +383,4 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
   }
 }
 
-export { AgentError, RemoteError };
+export { AgentError, KfuncMissingError, RemoteError };

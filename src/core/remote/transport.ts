@@ -121,7 +121,8 @@ function startLocal(target: Extract<Target, { kind: 'local' }>, opts: StartOptio
   return wrap(child, 'localhost', true);
 }
 
-function sshArgs(t: Extract<Target, { kind: 'ssh' }>): string[] {
+/** ssh's options and destination for `t` (BatchMode, keepalives, -F/-p/-i/-o); a remote command may follow. */
+export function sshArgs(t: Extract<Target, { kind: 'ssh' }>): string[] {
   const a = ['-o', 'BatchMode=yes', '-o', `ConnectTimeout=${t.connectTimeoutS ?? 10}`, '-o', 'ServerAliveInterval=5',
     '-o', 'ServerAliveCountMax=3', '-T'];
   if (t.configFile) a.push('-F', t.configFile);
