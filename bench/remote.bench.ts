@@ -73,8 +73,8 @@ async function withoutCapture(net: VethNs, sender: string, plainObject: string):
 
 interface Captured {
   flood: Flood; rows: number; rowsPerSec: number; stats?: StatsEvent; lost: number; bytes: number;
-  /** CPU time per row (µs) of the Node client, the agent and the ssh client: what a row costs whatever else runs. */
-  cpuUsPerRow: { node: number; agent: number; ssh: number };
+  /** CPU time per row (µs) of the Node client, the agent, sshd's session process and the ssh client: what a row costs whatever else runs. */
+  cpuUsPerRow: { node: number; agent: number; sshd: number; ssh: number };
 }
 
 /** utime + stime of a process in µs (0 when it is gone). */
@@ -86,6 +86,20 @@ function cpuUs(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** The sshd process serving `pid`'s session: its nearest ancestor named sshd (the one that moves the channel's bytes). */
+function sshdOf(pid: number | undefined): number | undefined {
+  for (let p = pid, hops = 0; p && p > 1 && hops < 8; hops++) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (p !== pid && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'sshd') return p;
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The program captured over ssh, rows decoded and formatted as `--json` lines (to a sink), at `pps` offered. */
@@ -104,7 +118,8 @@ async function captured(target: Target, net: VethNs, sender: string, pps: number
   });
   const agentPid = s.client.hello?.pid;
   const sshPid = s.client.proc.child.pid;
-  const cpu0 = { node: process.cpuUsage(), agent: cpuUs(agentPid), ssh: cpuUs(sshPid) };
+  const sshdPid = sshdOf(agentPid);
+  const cpu0 = { node: process.cpuUsage(), agent: cpuUs(agentPid), sshd: cpuUs(sshdPid), ssh: cpuUs(sshPid) };
   let cpu1 = cpu0;
   try {
     const f = await flood(net, sender, pps);
@@ -117,14 +132,15 @@ async function captured(target: Target, net: VethNs, sender: string, pps: number
       await new Promise((r) => setTimeout(r, 100));
     }
     const nodeUsed = process.cpuUsage(cpu0.node);
-    cpu1 = { node: nodeUsed, agent: cpuUs(agentPid), ssh: cpuUs(sshPid) };
+    cpu1 = { node: nodeUsed, agent: cpuUs(agentPid), sshd: cpuUs(sshdPid), ssh: cpuUs(sshPid) };
     const sum = await s.stop();
     const st = sum.stats ?? stats;
     const lost = st ? Math.max(st.ringbuf_full, st.seen - rows - st.rate_limited - st.sampled_out) : 0;
     const span = Math.max(0.001, (last - first) / 1000);
     const node = cpu1.node;
     const per = (us: number) => (rows ? us / rows : 0);
-    const cpuUsPerRow = { node: per(node.user + node.system), agent: per(cpu1.agent - cpu0.agent), ssh: per(cpu1.ssh - cpu0.ssh) };
+    const cpuUsPerRow = { node: per(node.user + node.system), agent: per(cpu1.agent - cpu0.agent), sshd: per(cpu1.sshd - cpu0.sshd),
+      ssh: per(cpu1.ssh - cpu0.ssh) };
     return { flood: f, rows, rowsPerSec: rows / span, stats: st, lost, bytes, cpuUsPerRow };
   } catch (e) {
     await s.stop().catch(() => undefined);
@@ -159,7 +175,7 @@ async function main(): Promise<void> {
       `${k(full.rowsPerSec)} rows/s end to end = ${(full.rowsPerSec / ROWS_GOAL).toFixed(2)}× the ${ROWS_GOAL / 1000}k goal; ` +
       `lost ${full.lost.toLocaleString('en')} (${((100 * full.lost) / Math.max(1, full.stats?.seen ?? 0)).toFixed(1)} %, ring buffer full ${full.stats?.ringbuf_full ?? '?'})`);
     console.log(`  CPU per row: Node client ${full.cpuUsPerRow.node.toFixed(2)} µs (decode + --json), agent ${full.cpuUsPerRow.agent.toFixed(2)} µs, ` +
-      `ssh client ${full.cpuUsPerRow.ssh.toFixed(2)} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+      `sshd ${full.cpuUsPerRow.sshd.toFixed(2)} µs, ssh client ${full.cpuUsPerRow.ssh.toFixed(2)} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
     for (const pps of RATES) {
       const r = await captured(target, net, sender, pps);
       console.log(`captured at ${k(pps).padStart(6)} pps offered: received ${k(r.flood.rxPackets / r.flood.secs)} pps, ` +

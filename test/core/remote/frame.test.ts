@@ -59,6 +59,15 @@ describe('core/remote/frame', () => {
     }
   });
 
+  it('--json text equals JSON.stringify for any field values (strings to escape, NaN, booleans, no fields)', () => {
+    const base = { ts: 1.5, ifindex: 1, queue: 0, verdict: 'XDP_PASS', verdict_code: 2, pkt_len: 60, meta_len: 0, meta_hex: '', head_hex: '' };
+    for (const fields of [{ 'we"ird': 'a"b\\c\n', nan: NaN, inf: -Infinity, neg0: -0, big: 1e21, t: true, f: false }, {}, undefined]) {
+      const r = { ...base, fields, struct: fields ? 'odd"struct' : undefined };
+      assert.equal(jsonRow(r), JSON.stringify({ ts: r.ts, ifindex: 1, queue: 0, verdict: 'XDP_PASS', meta_len: 0, meta_hex: '', fields: fields ?? null,
+        struct: r.struct ?? null, pkt_len: 60, head_hex: '' }));
+    }
+  });
+
   it('refuses a record whose lengths disagree, or bytes after the last record, naming the offset', () => {
     const good = record({ tsUs: 1, verdict: 2, meta: meta(1, 1n), head: Buffer.alloc(4) });
     const bad = Buffer.from(good);
