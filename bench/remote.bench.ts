@@ -8,6 +8,9 @@
 //     and formatted as `--json` rows (goal >= 150k), rows lost;
 //   - captured at fixed offered rates (BENCH_RATES, default 60k and 100k pps): rows lost (goal 0 below 100k).
 // Needs root, sshd and gcc; otherwise it says so and exits 0. BENCH_SECS sets each phase's length (default 4).
+// BENCH_SSH_OPTIONS compares ssh settings: variants split by ';', options in one by ',' (e.g. ';Compression=yes'
+// is the default against compression); the full-flood phase then runs BENCH_ROUNDS (default 2) interleaved
+// rounds of anchor + every variant, since the machine's load moves between runs.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -25,10 +28,13 @@ import { hasSshd, startSshd } from '../test/helpers/sshd';
 const ROOT = path.resolve(__dirname, '..');
 const SECS = Number(process.env.BENCH_SECS ?? 4);
 const RATES = (process.env.BENCH_RATES ?? '60000,100000').split(',').map(Number).filter((n) => n > 0);
+const VARIANTS = process.env.BENCH_SSH_OPTIONS === undefined ? undefined
+  : process.env.BENCH_SSH_OPTIONS.split(';').map((v) => v.split(',').map((o) => o.trim()).filter(Boolean));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const ROWS_GOAL = 150_000;
 const PPS_GOAL = 0.7;
 
-interface Flood { sent: number; rxPackets: number; secs: number }
+interface Flood { sent: number; rxPackets: number; secs: number; senderCpuS: number }
 
 function rxPackets(dev: string): number {
   return Number(readFileSync(`/sys/class/net/${dev}/statistics/rx_packets`, 'utf8'));
@@ -47,9 +53,9 @@ function flood(net: VethNs, sender: string, pps: number): Promise<Flood> {
     child.on('error', reject);
     child.on('close', (code) => {
       const secs = (performance.now() - started) / 1000;
-      const m = /sent (\d+)/.exec(out);
+      const m = /sent (\d+) in [\d.]+ s, cpu ([\d.]+) s/.exec(out);
       if (code !== 0 || !m) return reject(new Error(`udp-flood exited with ${code}: ${err.trim()}`));
-      resolve({ sent: Number(m[1]), rxPackets: rxPackets(net.hostIf) - before, secs });
+      resolve({ sent: Number(m[1]), rxPackets: rxPackets(net.hostIf) - before, secs, senderCpuS: Number(m[2]) });
     });
   });
 }
@@ -148,6 +154,20 @@ async function captured(target: Target, net: VethNs, sender: string, pps: number
   }
 }
 
+/** The full-flood lines: packet rate kept, rows end to end, loss, and what each process spent per row. */
+function printFull(label: string, full: Captured, anchor: number): void {
+  const kept = full.flood.rxPackets / full.flood.secs;
+  const c = full.cpuUsPerRow;
+  const cores = ((c.node + c.agent + c.sshd + c.ssh) * full.rows) / 1e6 / full.flood.secs;
+  console.log(`${label}: offered ${k(full.flood.sent / full.flood.secs)} pps, received ${k(kept)} pps = ` +
+    `${(kept / anchor).toFixed(2)}× the anchor (goal ${PPS_GOAL}); ${full.rows.toLocaleString('en')} rows at ` +
+    `${k(full.rowsPerSec)} rows/s end to end = ${(full.rowsPerSec / ROWS_GOAL).toFixed(2)}× the ${ROWS_GOAL / 1000}k goal; ` +
+    `lost ${full.lost.toLocaleString('en')} (${((100 * full.lost) / Math.max(1, full.stats?.seen ?? 0)).toFixed(1)} %, ring buffer full ${full.stats?.ringbuf_full ?? '?'})`);
+  console.log(`  CPU per row: Node client ${c.node.toFixed(2)} µs (decode + --json), agent ${c.agent.toFixed(2)} µs, ` +
+    `sshd ${c.sshd.toFixed(2)} µs, ssh client ${c.ssh.toFixed(2)} µs; capture ${cores.toFixed(2)} cores, sender ${(full.flood.senderCpuS / full.flood.secs).toFixed(2)} cores; ` +
+    `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0 || !hasSshd()) {
     console.log('remote bench: needs root and sshd; skipped');
@@ -167,15 +187,17 @@ async function main(): Promise<void> {
     console.log(`nothing attached:        offered ${k(bare.sent / bare.secs)} pps, received ${k(bare.rxPackets / bare.secs)} pps`);
     const plain = await withoutCapture(net, sender, build.plainObjectPath);
     const anchor = plain.rxPackets / plain.secs;
-    console.log(`program, no capture:     offered ${k(plain.sent / plain.secs)} pps, received ${k(anchor)} pps  (the anchor)`);
-    const full = await captured(target, net, sender, 0);
-    const kept = full.flood.rxPackets / full.flood.secs;
-    console.log(`program, captured (ssh): offered ${k(full.flood.sent / full.flood.secs)} pps, received ${k(kept)} pps = ` +
-      `${(kept / anchor).toFixed(2)}× the anchor (goal ${PPS_GOAL}); ${full.rows.toLocaleString('en')} rows at ` +
-      `${k(full.rowsPerSec)} rows/s end to end = ${(full.rowsPerSec / ROWS_GOAL).toFixed(2)}× the ${ROWS_GOAL / 1000}k goal; ` +
-      `lost ${full.lost.toLocaleString('en')} (${((100 * full.lost) / Math.max(1, full.stats?.seen ?? 0)).toFixed(1)} %, ring buffer full ${full.stats?.ringbuf_full ?? '?'})`);
-    console.log(`  CPU per row: Node client ${full.cpuUsPerRow.node.toFixed(2)} µs (decode + --json), agent ${full.cpuUsPerRow.agent.toFixed(2)} µs, ` +
-      `sshd ${full.cpuUsPerRow.sshd.toFixed(2)} µs, ssh client ${full.cpuUsPerRow.ssh.toFixed(2)} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+    console.log(`program, no capture:     offered ${k(plain.sent / plain.secs)} pps, received ${k(anchor)} pps  (the anchor; sender ${(plain.senderCpuS / plain.secs).toFixed(2)} cores)`);
+    if (!VARIANTS) {
+      printFull('program, captured (ssh)', await captured(target, net, sender, 0), anchor);
+    } else {
+      for (let round = 1; round <= ROUNDS; round++) {
+        const a = round === 1 ? plain : await withoutCapture(net, sender, build.plainObjectPath);
+        const anch = a.rxPackets / a.secs;
+        console.log(`round ${round}: anchor ${k(anch)} pps`);
+        for (const v of VARIANTS) printFull(`  ssh ${v.length ? v.join(' ') : 'defaults'}`, await captured({ ...target, options: v }, net, sender, 0), anch);
+      }
+    }
     for (const pps of RATES) {
       const r = await captured(target, net, sender, pps);
       console.log(`captured at ${k(pps).padStart(6)} pps offered: received ${k(r.flood.rxPackets / r.flood.secs)} pps, ` +
