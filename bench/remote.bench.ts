@@ -9,10 +9,11 @@
 //   - captured at fixed offered rates (BENCH_RATES, default 60k and 100k pps): rows lost (goal 0 below 100k).
 // Needs root, sshd and gcc; otherwise it says so and exits 0. BENCH_SECS sets each phase's length (default 4).
 // BENCH_SSH_OPTIONS compares ssh settings: variants split by ';', options in one by ',' (e.g. ';Compression=yes'
-// is the default against compression); the full-flood phase then runs BENCH_ROUNDS (default 2) interleaved
-// rounds of anchor + every variant, since the machine's load moves between runs.
+// is the default against compression; the word `plain-malloc` runs ssh without the GLIBC_TUNABLES that
+// transport.ts gives it); the full-flood phase then runs BENCH_ROUNDS (default 2) interleaved rounds of
+// anchor + every variant, since the machine's load moves between runs.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { jsonRows } from '../src/cli/commands/run';
@@ -154,6 +155,13 @@ async function captured(target: Target, net: VethNs, sender: string, pps: number
   }
 }
 
+/** An ssh that runs with glibc's default malloc thresholds (the comparison for transport.ts's sshEnv). */
+function plainMallocSsh(dir: string): string {
+  const file = path.join(dir, 'ssh-plain-malloc');
+  writeFileSync(file, '#!/bin/sh\nunset GLIBC_TUNABLES\nexec ssh "$@"\n', { mode: 0o755 });
+  return file;
+}
+
 /** The full-flood lines: packet rate kept, rows end to end, loss, and what each process spent per row. */
 function printFull(label: string, full: Captured, anchor: number): void {
   const kept = full.flood.rxPackets / full.flood.secs;
@@ -195,7 +203,11 @@ async function main(): Promise<void> {
         const a = round === 1 ? plain : await withoutCapture(net, sender, build.plainObjectPath);
         const anch = a.rxPackets / a.secs;
         console.log(`round ${round}: anchor ${k(anch)} pps`);
-        for (const v of VARIANTS) printFull(`  ssh ${v.length ? v.join(' ') : 'defaults'}`, await captured({ ...target, options: v }, net, sender, 0), anch);
+        for (const v of VARIANTS) {
+          const t: Target = { ...target, options: v.filter((o) => o !== 'plain-malloc') };
+          if (v.includes('plain-malloc')) t.ssh = plainMallocSsh(dir);
+          printFull(`  ssh ${v.length ? v.join(' ') : 'defaults'}`, await captured(t, net, sender, 0), anch);
+        }
       }
     }
     for (const pps of RATES) {
