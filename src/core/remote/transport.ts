@@ -142,6 +142,7 @@ function sshArgs(t: Extract<Target, { kind: 'ssh' }>): string[] {
  */
 const SSH_MALLOC_TUNABLES: readonly [string, string][] = [['glibc.malloc.mmap_threshold', '4194304'], ['glibc.malloc.trim_threshold', '67108864']];
 
+/** The environment for every ssh we start: `env` plus those tunables, unless `env` already sets them. */
 export function sshEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const mine = (env.GLIBC_TUNABLES ?? '').split(':').filter(Boolean);
   const have = new Set(mine.map((t) => t.split('=')[0]));
