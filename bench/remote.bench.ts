@@ -8,8 +8,12 @@
 //     and formatted as `--json` rows (goal >= 150k), rows lost;
 //   - captured at fixed offered rates (BENCH_RATES, default 60k and 100k pps): rows lost (goal 0 below 100k).
 // Needs root, sshd and gcc; otherwise it says so and exits 0. BENCH_SECS sets each phase's length (default 4).
+// BENCH_SSH_OPTIONS compares ssh settings: variants split by ';', options in one by ',' (e.g. ';Compression=yes'
+// is the default against compression; the word `plain-malloc` runs ssh without the GLIBC_TUNABLES that
+// transport.ts gives it); the full-flood phase then runs BENCH_ROUNDS (default 2) interleaved rounds of
+// anchor + every variant, since the machine's load moves between runs.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { jsonRows } from '../src/cli/commands/run';
@@ -25,10 +29,13 @@ import { hasSshd, startSshd } from '../test/helpers/sshd';
 const ROOT = path.resolve(__dirname, '..');
 const SECS = Number(process.env.BENCH_SECS ?? 4);
 const RATES = (process.env.BENCH_RATES ?? '60000,100000').split(',').map(Number).filter((n) => n > 0);
+const VARIANTS = process.env.BENCH_SSH_OPTIONS === undefined ? undefined
+  : process.env.BENCH_SSH_OPTIONS.split(';').map((v) => v.split(',').map((o) => o.trim()).filter(Boolean));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2));
 const ROWS_GOAL = 150_000;
 const PPS_GOAL = 0.7;
 
-interface Flood { sent: number; rxPackets: number; secs: number }
+interface Flood { sent: number; rxPackets: number; secs: number; senderCpuS: number }
 
 function rxPackets(dev: string): number {
   return Number(readFileSync(`/sys/class/net/${dev}/statistics/rx_packets`, 'utf8'));
@@ -47,9 +54,9 @@ function flood(net: VethNs, sender: string, pps: number): Promise<Flood> {
     child.on('error', reject);
     child.on('close', (code) => {
       const secs = (performance.now() - started) / 1000;
-      const m = /sent (\d+)/.exec(out);
+      const m = /sent (\d+) in [\d.]+ s, cpu ([\d.]+) s/.exec(out);
       if (code !== 0 || !m) return reject(new Error(`udp-flood exited with ${code}: ${err.trim()}`));
-      resolve({ sent: Number(m[1]), rxPackets: rxPackets(net.hostIf) - before, secs });
+      resolve({ sent: Number(m[1]), rxPackets: rxPackets(net.hostIf) - before, secs, senderCpuS: Number(m[2]) });
     });
   });
 }
@@ -73,8 +80,8 @@ async function withoutCapture(net: VethNs, sender: string, plainObject: string):
 
 interface Captured {
   flood: Flood; rows: number; rowsPerSec: number; stats?: StatsEvent; lost: number; bytes: number;
-  /** CPU time per row (µs) of the Node client, the agent and the ssh client: what a row costs whatever else runs. */
-  cpuUsPerRow: { node: number; agent: number; ssh: number };
+  /** CPU time per row (µs) of the Node client, the agent, sshd's session process and the ssh client: what a row costs whatever else runs. */
+  cpuUsPerRow: { node: number; agent: number; sshd: number; ssh: number };
 }
 
 /** utime + stime of a process in µs (0 when it is gone). */
@@ -86,6 +93,20 @@ function cpuUs(pid: number | undefined): number {
   } catch {
     return 0;
   }
+}
+
+/** The sshd process serving `pid`'s session: its nearest ancestor named sshd (the one that moves the channel's bytes). */
+function sshdOf(pid: number | undefined): number | undefined {
+  for (let p = pid, hops = 0; p && p > 1 && hops < 8; hops++) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (p !== pid && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'sshd') return p;
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The program captured over ssh, rows decoded and formatted as `--json` lines (to a sink), at `pps` offered. */
@@ -104,7 +125,8 @@ async function captured(target: Target, net: VethNs, sender: string, pps: number
   });
   const agentPid = s.client.hello?.pid;
   const sshPid = s.client.proc.child.pid;
-  const cpu0 = { node: process.cpuUsage(), agent: cpuUs(agentPid), ssh: cpuUs(sshPid) };
+  const sshdPid = sshdOf(agentPid);
+  const cpu0 = { node: process.cpuUsage(), agent: cpuUs(agentPid), sshd: cpuUs(sshdPid), ssh: cpuUs(sshPid) };
   let cpu1 = cpu0;
   try {
     const f = await flood(net, sender, pps);
@@ -117,19 +139,41 @@ async function captured(target: Target, net: VethNs, sender: string, pps: number
       await new Promise((r) => setTimeout(r, 100));
     }
     const nodeUsed = process.cpuUsage(cpu0.node);
-    cpu1 = { node: nodeUsed, agent: cpuUs(agentPid), ssh: cpuUs(sshPid) };
+    cpu1 = { node: nodeUsed, agent: cpuUs(agentPid), sshd: cpuUs(sshdPid), ssh: cpuUs(sshPid) };
     const sum = await s.stop();
     const st = sum.stats ?? stats;
     const lost = st ? Math.max(st.ringbuf_full, st.seen - rows - st.rate_limited - st.sampled_out) : 0;
     const span = Math.max(0.001, (last - first) / 1000);
     const node = cpu1.node;
     const per = (us: number) => (rows ? us / rows : 0);
-    const cpuUsPerRow = { node: per(node.user + node.system), agent: per(cpu1.agent - cpu0.agent), ssh: per(cpu1.ssh - cpu0.ssh) };
+    const cpuUsPerRow = { node: per(node.user + node.system), agent: per(cpu1.agent - cpu0.agent), sshd: per(cpu1.sshd - cpu0.sshd),
+      ssh: per(cpu1.ssh - cpu0.ssh) };
     return { flood: f, rows, rowsPerSec: rows / span, stats: st, lost, bytes, cpuUsPerRow };
   } catch (e) {
     await s.stop().catch(() => undefined);
     throw e;
   }
+}
+
+/** An ssh that runs with glibc's default malloc thresholds (the comparison for transport.ts's sshEnv). */
+function plainMallocSsh(dir: string): string {
+  const file = path.join(dir, 'ssh-plain-malloc');
+  writeFileSync(file, '#!/bin/sh\nunset GLIBC_TUNABLES\nexec ssh "$@"\n', { mode: 0o755 });
+  return file;
+}
+
+/** The full-flood lines: packet rate kept, rows end to end, loss, and what each process spent per row. */
+function printFull(label: string, full: Captured, anchor: number): void {
+  const kept = full.flood.rxPackets / full.flood.secs;
+  const c = full.cpuUsPerRow;
+  const cores = ((c.node + c.agent + c.sshd + c.ssh) * full.rows) / 1e6 / full.flood.secs;
+  console.log(`${label}: offered ${k(full.flood.sent / full.flood.secs)} pps, received ${k(kept)} pps = ` +
+    `${(kept / anchor).toFixed(2)}× the anchor (goal ${PPS_GOAL}); ${full.rows.toLocaleString('en')} rows at ` +
+    `${k(full.rowsPerSec)} rows/s end to end = ${(full.rowsPerSec / ROWS_GOAL).toFixed(2)}× the ${ROWS_GOAL / 1000}k goal; ` +
+    `lost ${full.lost.toLocaleString('en')} (${((100 * full.lost) / Math.max(1, full.stats?.seen ?? 0)).toFixed(1)} %, ring buffer full ${full.stats?.ringbuf_full ?? '?'})`);
+  console.log(`  CPU per row: Node client ${c.node.toFixed(2)} µs (decode + --json), agent ${c.agent.toFixed(2)} µs, ` +
+    `sshd ${c.sshd.toFixed(2)} µs, ssh client ${c.ssh.toFixed(2)} µs; capture ${cores.toFixed(2)} cores, sender ${(full.flood.senderCpuS / full.flood.secs).toFixed(2)} cores; ` +
+    `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
 }
 
 async function main(): Promise<void> {
@@ -151,15 +195,21 @@ async function main(): Promise<void> {
     console.log(`nothing attached:        offered ${k(bare.sent / bare.secs)} pps, received ${k(bare.rxPackets / bare.secs)} pps`);
     const plain = await withoutCapture(net, sender, build.plainObjectPath);
     const anchor = plain.rxPackets / plain.secs;
-    console.log(`program, no capture:     offered ${k(plain.sent / plain.secs)} pps, received ${k(anchor)} pps  (the anchor)`);
-    const full = await captured(target, net, sender, 0);
-    const kept = full.flood.rxPackets / full.flood.secs;
-    console.log(`program, captured (ssh): offered ${k(full.flood.sent / full.flood.secs)} pps, received ${k(kept)} pps = ` +
-      `${(kept / anchor).toFixed(2)}× the anchor (goal ${PPS_GOAL}); ${full.rows.toLocaleString('en')} rows at ` +
-      `${k(full.rowsPerSec)} rows/s end to end = ${(full.rowsPerSec / ROWS_GOAL).toFixed(2)}× the ${ROWS_GOAL / 1000}k goal; ` +
-      `lost ${full.lost.toLocaleString('en')} (${((100 * full.lost) / Math.max(1, full.stats?.seen ?? 0)).toFixed(1)} %, ring buffer full ${full.stats?.ringbuf_full ?? '?'})`);
-    console.log(`  CPU per row: Node client ${full.cpuUsPerRow.node.toFixed(2)} µs (decode + --json), agent ${full.cpuUsPerRow.agent.toFixed(2)} µs, ` +
-      `ssh client ${full.cpuUsPerRow.ssh.toFixed(2)} µs; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
+    console.log(`program, no capture:     offered ${k(plain.sent / plain.secs)} pps, received ${k(anchor)} pps  (the anchor; sender ${(plain.senderCpuS / plain.secs).toFixed(2)} cores)`);
+    if (!VARIANTS) {
+      printFull('program, captured (ssh)', await captured(target, net, sender, 0), anchor);
+    } else {
+      for (let round = 1; round <= ROUNDS; round++) {
+        const a = round === 1 ? plain : await withoutCapture(net, sender, build.plainObjectPath);
+        const anch = a.rxPackets / a.secs;
+        console.log(`round ${round}: anchor ${k(anch)} pps`);
+        for (const v of VARIANTS) {
+          const t: Target = { ...target, options: v.filter((o) => o !== 'plain-malloc') };
+          if (v.includes('plain-malloc')) t.ssh = plainMallocSsh(dir);
+          printFull(`  ssh ${v.length ? v.join(' ') : 'defaults'}`, await captured(t, net, sender, 0), anch);
+        }
+      }
+    }
     for (const pps of RATES) {
       const r = await captured(target, net, sender, pps);
       console.log(`captured at ${k(pps).padStart(6)} pps offered: received ${k(r.flood.rxPackets / r.flood.secs)} pps, ` +

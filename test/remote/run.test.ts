@@ -247,6 +247,17 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
     assert.ok(existsSync(cached));
   });
 
+  it('the ssh client of a session runs with the malloc thresholds that keep its buffers off fresh mmaps', async () => {
+    const c = await AgentClient.connect(await startAgent(target));
+    try {
+      const env = readFileSync(`/proc/${c.proc.child.pid}/environ`, 'utf8').split('\0');
+      // glibc's own parse ends the value at the first ':' in the process's copy, so only the first tunable shows here.
+      assert.ok(env.some((e) => e.startsWith('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304')), env.filter((e) => e.startsWith('GLIBC')).join());
+    } finally {
+      await c.close();
+    }
+  });
+
   describe('bad input: each a clear error naming the host', () => {
     const start = async (t: Target, agentArgs?: string[]) => {
       const c = await AgentClient.connect(await startAgent(t, { agentArgs }));

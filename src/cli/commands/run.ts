@@ -1,4 +1,5 @@
 // `xdp-meta run`: runs an XDP/TC program on a host's interface and prints each packet's verdict and decoded data_meta.
+import type { FieldValue } from '../../core/remote/decode';
 import { dryRun } from '../../core/remote/dryrun';
 import { AgentError } from '../../core/remote/errors';
 import { packetsFromSpec } from '../../core/remote/packets';
@@ -120,9 +121,30 @@ function hostTarget(a: RunArgs): Target {
  * JSON.stringify gives: numbers, hex and verdict names need no escaping) — this runs per packet.
  */
 export function jsonRow(r: LiveRow): string {
-  return `{"ts":${r.ts},"ifindex":${r.ifindex},"queue":${r.queue},"verdict":${JSON.stringify(r.verdict)},"meta_len":${r.meta_len},` +
-    `"meta_hex":"${r.meta_hex}","fields":${r.fields ? JSON.stringify(r.fields) : 'null'},"struct":${r.struct === undefined ? 'null' : JSON.stringify(r.struct)},` +
+  return `{"ts":${r.ts},"ifindex":${r.ifindex},"queue":${r.queue},"verdict":${quoted(r.verdict)},"meta_len":${r.meta_len},` +
+    `"meta_hex":"${r.meta_hex}","fields":${r.fields ? fieldsJson(r.fields) : 'null'},"struct":${r.struct === undefined ? 'null' : quoted(r.struct)},` +
     `"pkt_len":${r.pkt_len},"head_hex":"${r.head_hex}"}`;
+}
+
+/** JSON of the few strings that repeat on every row (verdict, struct and field names), made once each. */
+const quotedCache = new Map<string, string>();
+function quoted(s: string): string {
+  let q = quotedCache.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (quotedCache.size < 4096) quotedCache.set(s, q);
+  }
+  return q;
+}
+
+/** JSON.stringify(fields), byte for byte, at half its cost: the keys' JSON comes from the cache, values are flat. */
+function fieldsJson(fields: Record<string, FieldValue>): string {
+  let s = '';
+  for (const k in fields) {
+    const v = fields[k];
+    s += `${s ? ',' : '{'}${quoted(k)}:${typeof v === 'string' ? JSON.stringify(v) : typeof v === 'number' && !Number.isFinite(v) ? 'null' : v}`;
+  }
+  return s ? `${s}}` : '{}';
 }
 
 /** Rows `from`..`to` of a batch as `--json` lines in one string, so a batch is one write. */

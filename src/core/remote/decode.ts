@@ -176,11 +176,20 @@ export function compileField(f: MetaField, little: boolean): FieldReader {
     }
     if (f.size === 8 && f.kind === 'uint') {
       const [lo, hi] = little ? [0, 4] : [4, 0];
-      const slow = (b: Buffer, x: number) => readField(b.subarray(x, x + o + 8), f, little);
+      // Beyond 2^53 (cookies, hashes): one BigInt straight from the Buffer, not readField's DataView on a subarray.
+      const slow = little ? (b: Buffer, x: number) => b.readBigUInt64LE(x + o).toString() : (b: Buffer, x: number) => b.readBigUInt64BE(x + o).toString();
       return (b, x) => {
         const h = little ? b.readUInt32LE(x + o + hi) : b.readUInt32BE(x + o + hi);
         if (h >= 0x20_0000) return slow(b, x); // beyond 2^53: a decimal string, as readField gives
         return h * 0x1_0000_0000 + (little ? b.readUInt32LE(x + o + lo) : b.readUInt32BE(x + o + lo));
+      };
+    }
+    if (f.size === 8 && f.kind === 'int') {
+      const min = BigInt(Number.MIN_SAFE_INTEGER);
+      const max = BigInt(Number.MAX_SAFE_INTEGER);
+      return (b, x) => {
+        const v = little ? b.readBigInt64LE(x + o) : b.readBigInt64BE(x + o);
+        return v >= min && v <= max ? Number(v) : v.toString();
       };
     }
   }

@@ -1,7 +1,7 @@
 // Unit tests of data_meta decoding: BTF layouts (nested, bitfields, enums), BTF-ID trailers, DWARF fallback, source hints.
 import { strict as assert } from 'node:assert';
 import { BtfBuilder } from '../../../src/core/btf';
-import { layoutFromDwarf, layoutOf, MetaDecoder, metaStructsFromSource, readField } from '../../../src/core/remote/decode';
+import { compileField, layoutFromDwarf, layoutOf, MetaDecoder, metaStructsFromSource, readField, type MetaField } from '../../../src/core/remote/decode';
 
 function btf() {
   const b = new BtfBuilder();
@@ -85,5 +85,22 @@ describe('core/remote/decode', () => {
     const { btf: t } = btf();
     const d = new MetaDecoder(t, { structName: 'my_hints' }).decode(le32(1, 2));
     assert.deepEqual(Object.keys(d.fields!), ['hash', 'in.lo', 'in.hi']);
+  });
+
+  it('compiled 64-bit readers give what readField gives, at both ends of the safe range and beyond', () => {
+    const values = [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 64n - 1n, 0x1122334455667788n];
+    const signed = [0n, -1n, -(2n ** 53n) + 1n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n)];
+    for (const little of [true, false]) {
+      for (const [kind, list] of [['uint', values], ['int', signed]] as const) {
+        const f: MetaField = { name: 'v', offset: 4, size: 8, kind };
+        const read = compileField(f, little);
+        for (const v of list) {
+          const b = Buffer.alloc(16, 0xee);
+          if (little) (kind === 'int' ? b.writeBigInt64LE(v, 4) : b.writeBigUInt64LE(v, 4));
+          else (kind === 'int' ? b.writeBigInt64BE(v, 4) : b.writeBigUInt64BE(v, 4));
+          assert.deepEqual(read(b, 0), readField(b, f, little), `${kind} ${v} ${little ? 'LE' : 'BE'}`);
+        }
+      }
+    }
   });
 });

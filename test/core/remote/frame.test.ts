@@ -5,6 +5,7 @@ import { jsonRow } from '../../../src/cli/commands/run';
 import { MetaDecoder } from '../../../src/core/remote/decode';
 import { RemoteError } from '../../../src/core/remote/errors';
 import { decodeFrame } from '../../../src/core/remote/frame';
+import type { LiveRow } from '../../../src/core/remote/session';
 
 function decoder(): MetaDecoder {
   const b = new BtfBuilder();
@@ -56,6 +57,16 @@ describe('core/remote/frame', () => {
       const expected = JSON.stringify({ ts: r.ts, ifindex: r.ifindex, queue: r.queue, verdict: r.verdict, meta_len: r.meta_len, meta_hex: r.meta_hex,
         fields: r.fields ?? null, struct: r.struct ?? null, pkt_len: r.pkt_len, head_hex: r.head_hex });
       assert.equal(jsonRow(r), expected);
+    }
+  });
+
+  it('--json text equals JSON.stringify for any field values (strings to escape, NaN, booleans, no fields)', () => {
+    const base = { ts: 1.5, ifindex: 1, queue: 0, verdict: 'XDP_PASS', verdict_code: 2, pkt_len: 60, meta_len: 0, meta_hex: '', head_hex: '' };
+    const cases: (Record<string, string | number | boolean> | undefined)[] = [{ 'we"ird': 'a"b\\c\n', nan: NaN, inf: -Infinity, neg0: -0, big: 1e21, t: true, f: false }, {}, undefined];
+    for (const fields of cases) {
+      const r: LiveRow = { ...base, fields, struct: fields ? 'odd"struct' : undefined };
+      assert.equal(jsonRow(r), JSON.stringify({ ts: r.ts, ifindex: 1, queue: 0, verdict: 'XDP_PASS', meta_len: 0, meta_hex: '', fields: fields ?? null,
+        struct: r.struct ?? null, pkt_len: 60, head_hex: '' }));
     }
   });
 
