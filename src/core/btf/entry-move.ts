@@ -11,9 +11,11 @@ export interface EntryMove {
   /** The entry's FUNC name now, and the name it gets. */
   entry: string;
   inner: string;
-  /** The ELF section the entry's code came from; its .BTF.ext records move to ".text". */
+  /** The ELF section the entry's code came from, and its byte range [lo, hi) there: those .BTF.ext records move to ".text". */
   fromSection: string;
-  /** Byte offset of that code in the new .text (added to every moved record's insn_off). */
+  lo: number;
+  hi: number;
+  /** Byte offset of that code in the new .text. */
   shift: number;
 }
 
@@ -145,12 +147,15 @@ function moveExtRecords(extIn: Uint8Array, source: string, strings: Uint8Array, 
     const from = info.blocks.find((b) => stringAt(strings, b.secNameOff) === m.fromSection);
     const text = info.blocks.find((b) => stringAt(strings, b.secNameOff) === '.text');
     if (from) {
-      // insn_off (the first u32 of every record kind) is a byte offset in the section: shift it into .text.
-      for (const r of from.records) r.writeUInt32LE(r.readUInt32LE(0) + m.shift, 0);
-      if (text && text !== from) {
-        text.records.push(...from.records);
-        info.blocks.splice(info.blocks.indexOf(from), 1);
-      } else from.secNameOff = textOff;
+      // insn_off (the first u32 of every record kind) is a byte offset in the section.
+      const moved = from.records.filter((r) => r.readUInt32LE(0) >= m.lo && r.readUInt32LE(0) < m.hi);
+      const stay = from.records.filter((r) => !moved.includes(r));
+      for (const r of moved) r.writeUInt32LE(r.readUInt32LE(0) - m.lo + m.shift, 0);
+      for (const r of stay) if (r.readUInt32LE(0) >= m.hi) r.writeUInt32LE(r.readUInt32LE(0) - (m.hi - m.lo), 0);
+      from.records = stay;
+      if (text) text.records.push(...moved);
+      else if (moved.length) info.blocks.push({ secNameOff: textOff, records: moved });
+      if (!stay.length) info.blocks.splice(info.blocks.indexOf(from), 1);
     }
     out.push(writeInfo(info.recSize, info.blocks));
   }

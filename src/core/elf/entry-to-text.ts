@@ -8,8 +8,8 @@
 import { moveEntryInBtf } from '../btf/entry-move';
 import { XdpMetaError } from '../util/errors';
 import { functionsIn, programSections } from './bpf';
-import { EM_BPF, SHN, SHT, STB, STT } from './types';
-import type { ElfFile, ElfSection, ElfSymbol } from './types';
+import { EM_BPF, SHF, SHN, SHT, STB, STT } from './types';
+import type { ElfFile, ElfFunction, ElfSection, ElfSymbol } from './types';
 import { StringTable, writeElf, type OutSection } from './writer';
 
 export const INNER_PREFIX = '__xdpmeta_inner_';
@@ -63,19 +63,17 @@ function writeRels(rels: Rel[]): Uint8Array {
   return out;
 }
 
-/** The entry's symbol: a global function in an executable section other than .text. */
-function entrySymbol(elf: ElfFile, entry: string): { sym: ElfSymbol; sec: ElfSection } {
+/** The entry: a global function in an executable section other than .text, with its byte range there. */
+function entryFunction(elf: ElfFile, entry: string): ElfFunction {
   for (const sec of programSections(elf)) {
     if (sec.name === '.text') continue;
     const f = functionsIn(elf, sec).find((x) => x.name === entry);
     if (!f) continue;
     if (!f.global) throw new EntryRewriteError(`${elf.source}: ${entry} in section ${sec.name} is static: libbpf would not load it as a program`);
-    const others = functionsIn(elf, sec).filter((x) => x.symbol.index !== f.symbol.index).map((x) => x.name);
-    if (others.length) {
-      throw new EntryRewriteError(`${elf.source}: section ${sec.name} holds ${others.length + 1} programs (${[entry, ...others].join(', ')}): ` +
-        'link-time wrapping moves a whole section into .text, so the entry must be alone in its section');
+    if (f.offset % 8 !== 0 || f.size % 8 !== 0) {
+      throw new EntryRewriteError(`${elf.source}: ${entry} at offset ${f.offset} of ${sec.name}, ${f.size} bytes: not whole 8-byte instructions`);
     }
-    return { sym: f.symbol, sec };
+    return f;
   }
   throw new EntryRewriteError(`${elf.source}: no program ${entry} (a global function in an executable section other than .text)`);
 }
@@ -90,28 +88,38 @@ export function entryToText(elf: ElfFile, entry: string): EntryToText {
   if (!symtab) throw new EntryRewriteError(`${elf.source}: no .symtab`);
   const inner = `${INNER_PREFIX}${entry}`;
   if (elf.symbols.some((s) => s.name === inner)) throw new EntryRewriteError(`${elf.source}: already defines ${inner} (wrapped before?)`);
-  const { sym: entrySym, sec: from } = entrySymbol(elf, entry);
+  const fn = entryFunction(elf, entry);
+  const from = fn.section;
+  // The entry's bytes [lo, hi) of its section move; other programs sharing the section stay, closing the gap.
+  const lo = fn.offset;
+  const hi = fn.offset + fn.size;
+  const whole = lo === 0 && hi === from.size;
   const text = elf.sections.find((s) => s.name === '.text' && s.type === SHT.PROGBITS);
+  if (!text && !whole) {
+    throw new EntryRewriteError(`${elf.source}: section ${from.name} holds other programs besides ${entry}, and the object has no .text to move it into`);
+  }
   // No .text: the entry's section simply becomes .text. Otherwise its code goes after .text's (8-aligned).
   const shift = text ? Math.ceil(text.size / 8) * 8 : 0;
+  const moves = (off: number) => off >= lo && off < hi;
+  const newOff = (off: number) => (moves(off) ? off - lo + shift : off >= hi ? off - fn.size : off);
   const textOld = text ?? from;
   const relOf = (s: ElfSection) => elf.sections.find((r) => (r.type === SHT.REL || r.type === SHT.RELA) && r.info === s.index);
   const fromRel = relOf(from);
   const textRel = text ? relOf(text) : undefined;
   const drop = new Set<number>(elf.sections.filter((s) => dropped(elf, s)).map((s) => s.index));
-  if (text) {
-    drop.add(from.index);
-    // The entry's relocations join .rel.text (or become it).
-    if (fromRel && textRel) drop.add(fromRel.index);
-  }
+  const fromGone = Boolean(text) && whole;
+  if (fromGone) drop.add(from.index);
+  // Where .rel.text goes: .text's own, else the entry section's (when all of it moves), else a new section (appended).
+  const relTextSlot = textRel ?? (fromRel && whole ? fromRel : undefined);
+  if (fromRel && fromGone && relTextSlot !== fromRel) drop.add(fromRel.index);
 
-  // Symbols: section symbols of dropped sections (and of the moved section) go; the rest keep their order (locals first).
+  // Symbols: section symbols of dropped sections (and of a moved-out section) go; the rest keep their order (locals first).
   const symMap = new Int32Array(elf.symbols.length).fill(-1);
   const kept: ElfSymbol[] = [];
   for (const s of elf.symbols) {
     const inSection = s.shndx !== SHN.UNDEF && s.shndx < SHN_LORESERVE;
-    if (s.index > 0 && inSection && (drop.has(s.shndx) && s.shndx !== from.index)) continue;
-    if (s.index > 0 && s.type === STT.SECTION && s.shndx === from.index && text) continue;
+    if (s.index > 0 && inSection && drop.has(s.shndx) && s.shndx !== from.index) continue;
+    if (s.index > 0 && s.type === STT.SECTION && s.shndx === from.index && fromGone) continue;
     symMap[s.index] = kept.length;
     kept.push(s);
   }
@@ -120,21 +128,29 @@ export function entryToText(elf: ElfFile, entry: string): EntryToText {
     throw new EntryRewriteError(`${elf.source}: .symtab has local symbols after global ones (not as an ELF producer writes it)`);
   }
 
-  // Sections: the kept ones in order, with their new indexes.
+  // Sections: the kept ones in order, with their new indexes; a new .rel.text goes last when needed.
   const secMap = new Int32Array(elf.sections.length).fill(-1);
   const keptSecs = elf.sections.filter((s) => s.index === 0 || !drop.has(s.index));
   keptSecs.forEach((s, i) => { secMap[s.index] = i; });
   const textNew = secMap[textOld.index]!;
-  const newShndx = (old: number) => (old === SHN.UNDEF || old >= SHN_LORESERVE ? old : old === from.index ? textNew : secMap[old]!);
+  const symShndx = (s: ElfSymbol) => {
+    if (s.shndx === SHN.UNDEF || s.shndx >= SHN_LORESERVE) return s.shndx;
+    if (s.shndx === from.index) return s.type !== STT.SECTION && moves(s.value) ? textNew : secMap[from.index]!;
+    return secMap[s.shndx]!;
+  };
 
-  const relsOut = (rs: ElfSection, delta: number): Rel[] => readRels(elf, rs).map((r) => {
+  const relsOf = (rs: ElfSection): Rel[] => readRels(elf, rs).map((r) => {
     const sym = symMap[r.sym] ?? -1;
     if (sym < 0) {
       throw new EntryRewriteError(`${elf.source}: ${rs.name}: the relocation at offset ${r.offset} refers to symbol ${r.sym} ` +
         `(${elf.symbols[r.sym]?.name || 'a section symbol'}), which the rewrite removes`);
     }
-    return { offset: r.offset + delta, type: r.type, sym };
+    return { offset: r.offset, type: r.type, sym };
   });
+  const fromRels = fromRel ? relsOf(fromRel) : [];
+  const movedRels = fromRels.filter((r) => moves(r.offset)).map((r) => ({ ...r, offset: newOff(r.offset) }));
+  const stayRels = fromRels.filter((r) => !moves(r.offset)).map((r) => ({ ...r, offset: newOff(r.offset) }));
+  const textRels = [...(textRel ? relsOf(textRel) : []), ...movedRels];
 
   const strtabOld = elf.sections[symtab.link]!;
   const strtab = new StringTable();
@@ -146,7 +162,7 @@ export function entryToText(elf: ElfFile, entry: string): EntryToText {
   const btfSec = elf.sectionByName('.BTF');
   const extSec = elf.sectionByName('.BTF.ext');
   const btfEdit = btfSec
-    ? moveEntryInBtf(btfSec.data, extSec?.data, elf.source, { entry, inner, fromSection: from.name, shift })
+    ? moveEntryInBtf(btfSec.data, extSec?.data, elf.source, { entry, inner, fromSection: from.name, lo, hi, shift })
     : undefined;
 
   const out: OutSection[] = [];
@@ -163,20 +179,25 @@ export function entryToText(elf: ElfFile, entry: string): EntryToText {
     if (s === textOld) {
       name = '.text';
       if (text) {
-        data = new Uint8Array(shift + from.size);
+        data = new Uint8Array(shift + fn.size);
         data.set(text.data, 0);
-        data.set(from.data, shift);
+        data.set(from.data.subarray(lo, hi), shift);
         addralign = Math.max(8, text.addralign, from.addralign);
         flags = text.flags | from.flags;
       }
-    } else if (s.type === SHT.REL && (s === textRel || s === fromRel)) {
-      // .rel.text: its own entries, then the entry section's shifted into .text.
-      const rels = [...(textRel ? relsOut(textRel, 0) : []), ...(fromRel ? relsOut(fromRel, shift) : [])];
-      data = writeRels(rels);
+    } else if (s === from) {
+      data = new Uint8Array(from.size - fn.size);
+      data.set(from.data.subarray(0, lo), 0);
+      data.set(from.data.subarray(hi), lo);
+    } else if (s === relTextSlot) {
+      data = writeRels(textRels);
       name = '.rel.text';
       info = textNew;
+    } else if (s === fromRel) {
+      data = writeRels(stayRels);
+      info = secMap[from.index]!;
     } else if (s.type === SHT.REL) {
-      data = writeRels(relsOut(s, 0));
+      data = writeRels(relsOf(s));
       info = secMap[s.info]!;
     } else if (s === btfSec && btfEdit) {
       data = btfEdit.btf;
@@ -188,6 +209,12 @@ export function entryToText(elf: ElfFile, entry: string): EntryToText {
       link: s.link && secMap[s.link]! >= 0 ? secMap[s.link]! : 0, info, addralign, entsize: s.entsize,
     });
   }
+  if (!relTextSlot && textRels.length) {
+    out.push({
+      nameOff: secNames.add('.rel.text'), type: SHT.REL, flags: SHF.INFO_LINK, data: writeRels(textRels),
+      link: secMap[symtab.index]!, info: textNew, addralign: 8, entsize: REL_SIZE,
+    });
+  }
 
   // .symtab last: its names go into the (possibly shared) string table, which is then filled in.
   const symData = new Uint8Array(kept.length * SYM_SIZE);
@@ -197,12 +224,12 @@ export function entryToText(elf: ElfFile, entry: string): EntryToText {
     const at = i * SYM_SIZE;
     if (s.index === 0) return;
     const o = s.index * SYM_SIZE;
-    const name = s.index === entrySym.index ? inner : s.name;
+    const name = s.index === fn.symbol.index ? inner : s.name;
     sv.setUint32(at, name ? strtab.add(name) : 0, true);
     symData[at + 4] = raw.getUint8(o + 4);
     symData[at + 5] = raw.getUint8(o + 5);
-    sv.setUint16(at + 6, newShndx(s.shndx), true);
-    sv.setBigUint64(at + 8, BigInt(s.shndx === from.index ? s.value + shift : s.value), true);
+    sv.setUint16(at + 6, symShndx(s), true);
+    sv.setBigUint64(at + 8, BigInt(s.shndx === from.index && s.type !== STT.SECTION ? newOff(s.value) : s.value), true);
     sv.setBigUint64(at + 16, raw.getBigUint64(o + 16, true), true);
   });
   const symOut = out[secMap[symtab.index]!]!;

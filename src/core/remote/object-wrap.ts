@@ -15,6 +15,7 @@ import { entryToText } from '../elf/entry-to-text';
 import type { ElfFile } from '../elf/types';
 import { ToolError, XdpMetaError } from '../util/errors';
 import { agentDir } from './agent-binary';
+import { AgentError } from './errors';
 import { firstCompileError, type ProgramEntry } from './capture-wrap';
 
 /** Link-time wrapping failed; `message` says why (the rewrite, the wrapper's compile, or the link). */
@@ -112,4 +113,32 @@ export async function wrapObjectAtLinkTime(elf: ElfFile, entry: ProgramEntry, op
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** How an object's entry is captured, and what to tell the user about it. */
+export type ObjectCapture =
+  | { capture: 'wrapped'; bytes?: Buffer; summary?: string }
+  | { capture: 'freplace'; summary: string; why: string };
+
+/**
+ * Wrap at link time; if that fails, freplace (the agent then finds out whether the kernel allows it). An
+ * object that already carries the capture epilogue (a wrapper's output) is loaded as it is.
+ */
+export async function objectCaptureFor(elf: ElfFile, entry: ProgramEntry, opts: LinkWrapOptions & { onProgress?: (m: string) => void } = {}): Promise<ObjectCapture> {
+  if (elf.symbols.some((s) => s.name === 'xm_rows')) return { capture: 'wrapped' };
+  opts.onProgress?.(`wrapping ${entry.name} at link time (bpftool gen object)`);
+  try {
+    return { capture: 'wrapped', bytes: await wrapObjectAtLinkTime(elf, entry, opts), summary: 'wrapped at link time' };
+  } catch (e) {
+    if (!(e instanceof XdpMetaError)) throw e;
+    return { capture: 'freplace', why: e.message, summary: `freplace (could not wrap at link time: ${e.message})` };
+  }
+}
+
+/** The error of a failed freplace fallback: why wrapping failed first, then what the host said. */
+export function freplaceFallbackError(e: unknown, c: ObjectCapture): unknown {
+  if (c.capture !== 'freplace' || !(e instanceof AgentError)) return e;
+  const said = e.message.startsWith(`${e.host}: ${e.op}: `) ? e.message.slice(`${e.host}: ${e.op}: `.length) : e.message;
+  return new AgentError(e.host, e.op, e.code, `could not wrap at link time (${c.why}); the freplace fallback failed too: ${said}`,
+    e.log, e.libbpfLog, e.errno);
 }
