@@ -13,7 +13,7 @@ import { isRoot, requirePrereq } from '../helpers/prereq';
 const ROOT = path.resolve(__dirname, '../..');
 const FIX = path.join(ROOT, 'test/fixtures/remote');
 const TEMPLATES = path.join(ROOT, 'bpf-templates');
-const OUR_PROGS = ['xdp_write_meta', 'tc_read_meta', 'xdp_hints_to_xsk', 'xdp_export_hints', 'xdp_sub', 'xdp_first', 'xdp_second'];
+const OUR_PROGS = ['xdp_write_meta', 'tc_read_meta', 'xdp_hints_to_xsk', 'xdp_export_hints', 'xdp_sub', 'xdp_first', 'xdp_second', 'xdp_void_ctx'];
 const LOCAL: Target = { kind: 'local' };
 
 function hasBpftool(): boolean {
@@ -95,7 +95,7 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
     requirePrereq(this, hasBpftool(), 'bpftool (libbpf\'s static linker: bpftool gen object)');
     requirePrereq(this, buildAgent(), 'the agent builds (make -C agent: libbpf-dev libelf-dev zlib1g-dev libzstd-dev)');
     net = createVethNs();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'xdp-meta-objwrap-test-'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'xm-objwrap-test-'));
   });
 
   after(() => {
@@ -193,6 +193,23 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
       assert.equal(r.fields?.tag, 0x2222);
       assert.equal(r.fields?.ifindex, net.hostIfindex());
     }
+  });
+
+  it('an entry declared with void *ctx: tagged arg:ctx, so the verifier takes it as the ctx', async () => {
+    const s = await LiveCapture.start({ target: LOCAL, dev: net.hostIf, input: object(path.join(FIX, 'objwrap_void_ctx.bpf.c'), dir) });
+    const rows = await captureRows(s, 2, () => net.sendUdp(2));
+    assert.ok(rows.length >= 2);
+    assert.ok(rows.every((r) => r.verdict === 'XDP_PASS' && r.struct === 'void_meta' && r.fields?.tag === 0x7070), JSON.stringify(rows[0]));
+  });
+
+  it('an object built without -g (no BTF): why it cannot be wrapped, no temp path named', async () => {
+    const src = path.join(FIX, 'objwrap_subprogs.bpf.c');
+    const obj = path.join(dir, 'no-btf.o');
+    execFileSync('clang-19', ['-target', 'bpf', '-O2', '-idirafter', '/usr/include/x86_64-linux-gnu', '-c', src, '-o', obj]);
+    const r = await runCli([obj, ...cliArgs(), '--count', '1'], () => undefined);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /could not wrap at link time \(.*no-btf\.o: no \.BTF \(built without -g\?\)/);
+    assert.doesNotMatch(r.stderr, /xdp-meta-objwrap-|inner\.o|wrapper\.o/);
   });
 
   it('no bpftool: freplace is tried, and the error names both (this kernel refuses freplace)', async () => {

@@ -1,8 +1,13 @@
 // Edits .BTF and .BTF.ext for an entry program moved into .text: its FUNC renamed (global), its section's records shifted under ".text".
 import { FormatError, XdpMetaError } from '../util/errors';
-import { parseBtfWire } from './wire';
+import { parseBtfWire, type BtfWire } from './wire';
 
+const KIND_PTR = 2;
 const KIND_FUNC = 12;
+const KIND_FUNC_PROTO = 13;
+const KIND_DECL_TAG = 17;
+/** TYPEDEF VOLATILE CONST RESTRICT TYPE_TAG: kinds the verifier looks through to the type they name. */
+const SKIPPED_KINDS = new Set([8, 9, 10, 11, 18]);
 const LINKAGE_GLOBAL = 1;
 const LINKAGE_EXTERN = 2;
 const EXT_MAGIC = 0xeb9f;
@@ -69,24 +74,60 @@ export function moveEntryInBtf(btf: Uint8Array, ext: Uint8Array | undefined, sou
     const q = w.wordIdx[i]!;
     const info = w.words[q + 1]!;
     if (((info >>> 24) & 0x1f) !== KIND_FUNC || (info & 0xffff) === LINKAGE_EXTERN) continue;
-    if (stringAt(strings, w.words[q]!) === m.entry) funcs.push(q);
+    if (stringAt(strings, w.words[q]!) === m.entry) funcs.push(i);
   }
   if (funcs.length !== 1) {
     throw new XdpMetaError(`${source}: .BTF has ${funcs.length || 'no'} FUNC named ${m.entry}${funcs.length ? 's' : ''}: cannot rename the entry to ${m.inner}`);
   }
-  const q = funcs[0]!;
+  const funcId = w.startId + funcs[0]!;
+  const q = w.wordIdx[funcs[0]!]!;
   types.writeUInt32LE(intern(m.inner), 4 * q);
   types.writeUInt32LE(((w.words[q + 1]! & ~0xffff) | LINKAGE_GLOBAL) >>> 0, 4 * q + 4);
+  // A `void *ctx` entry: as a global function the verifier would take arg 0 for memory of unknown size, so tag
+  // it as the ctx (what __arg_ctx writes: DECL_TAG "arg:ctx" on parameter 0; kernels 6.8+).
+  const ctxTag = voidPtrFirstParam(w, w.words[q + 2]!) ? Buffer.alloc(16) : Buffer.alloc(0);
+  if (ctxTag.length) {
+    ctxTag.writeUInt32LE(intern('arg:ctx'), 0);
+    ctxTag.writeUInt32LE((KIND_DECL_TAG << 24) >>> 0, 4);
+    ctxTag.writeUInt32LE(funcId, 8);
+    ctxTag.writeUInt32LE(0, 12);
+  }
   const textOff = ext ? intern('.text') : -1;
   const newStrings = Buffer.concat([Buffer.from(strings), Buffer.from(added.map((s) => `${s}\0`).join(''), 'utf8')]);
+  const allTypes = Buffer.concat([types, ctxTag]);
   const hdr = Buffer.from(btf.subarray(0, w.hdrLen));
   hdr.writeUInt32LE(0, 8);
-  hdr.writeUInt32LE(types.length, 12);
-  hdr.writeUInt32LE(types.length, 16);
+  hdr.writeUInt32LE(allTypes.length, 12);
+  hdr.writeUInt32LE(allTypes.length, 16);
   hdr.writeUInt32LE(newStrings.length, 20);
-  const outBtf = Buffer.concat([hdr, types, newStrings]);
+  const outBtf = Buffer.concat([hdr, allTypes, newStrings]);
   if (!ext) return { btf: outBtf };
   return { btf: outBtf, ext: moveExtRecords(ext, source, newStrings, textOff, m) };
+}
+
+/** True when FUNC_PROTO `protoId` has a first parameter of type `void *` (through typedefs and modifiers). */
+function voidPtrFirstParam(w: BtfWire, protoId: number): boolean {
+  const words = (id: number) => (id >= w.startId && id < w.startId + w.length ? w.wordIdx[id - w.startId]! : -1);
+  const kind = (q: number) => (w.words[q + 1]! >>> 24) & 0x1f;
+  const pq = words(protoId);
+  if (pq < 0 || kind(pq) !== KIND_FUNC_PROTO || (w.words[pq + 1]! & 0xffff) < 1) return false;
+  let id = w.words[pq + 4]!; // the first btf_param's type
+  for (let hops = 0; hops < 32 && id !== 0; hops++) {
+    const q = words(id);
+    if (q < 0) return false;
+    if (kind(q) === KIND_PTR) {
+      let to = w.words[q + 2]!;
+      for (let h = 0; h < 32 && to !== 0; h++) {
+        const tq = words(to);
+        if (tq < 0 || !SKIPPED_KINDS.has(kind(tq))) return false;
+        to = w.words[tq + 2]!;
+      }
+      return to === 0;
+    }
+    if (!SKIPPED_KINDS.has(kind(q))) return false;
+    id = w.words[q + 2]!;
+  }
+  return false;
 }
 
 interface InfoBlock { secNameOff: number; records: Buffer[] }

@@ -78,6 +78,10 @@ export interface LinkWrapOptions {
 
 /** The capture-enabled object for `entry` of the object `elf` (its file named by `elf.source`). */
 export async function wrapObjectAtLinkTime(elf: ElfFile, entry: ProgramEntry, opts: LinkWrapOptions = {}): Promise<Buffer> {
+  if (!elf.sectionByName('.BTF')) {
+    throw new LinkWrapError(`${elf.source}: no .BTF (built without -g?): libbpf's linker needs the object's BTF to link the capture wrapper ` +
+      `to ${entry.name}; rebuild it with clang -g`);
+  }
   let rewritten;
   try {
     rewritten = entryToText(elf, entry.name);
@@ -106,8 +110,11 @@ export async function wrapObjectAtLinkTime(elf: ElfFile, entry: ProgramEntry, op
       throw e;
     }
     if (r.code !== 0) {
-      const why = r.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' | ') || `exit status ${r.code}`;
-      throw new LinkWrapError(`${elf.source}: bpftool gen object could not link ${entry.name} (moved into .text) with the capture wrapper: ${why}`);
+      // libbpf names the private temp files: say what they are instead.
+      const why = (r.stderr.trim().split('\n').filter(Boolean).slice(-2).join(' | ') || `exit status ${r.code}`)
+        .replaceAll(moved, `${path.basename(elf.source)} (${entry.name} moved into .text)`).replaceAll(w.objectPath, 'the capture wrapper')
+        .replaceAll(out, 'the linked object').replaceAll(dir, '.');
+      throw new LinkWrapError(`${elf.source}: bpftool gen object could not link ${entry.name} with the capture wrapper: ${why}`);
     }
     return readFileSync(out);
   } finally {

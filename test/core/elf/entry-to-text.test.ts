@@ -7,6 +7,7 @@ import { functionsIn, parseElf, SHT } from '../../../src/core/elf';
 import { entryToText, EntryRewriteError } from '../../../src/core/elf/entry-to-text';
 import type { ElfFile } from '../../../src/core/elf/types';
 import { buildBpfObject, hasClang } from '../../helpers/clang';
+import { XdpMetaError } from '../../../src/core/util/errors';
 import { requirePrereq } from '../../helpers/prereq';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -103,6 +104,52 @@ describe('core/elf/entry-to-text', function () {
     const out2 = parseElf(r2.bytes, 'out2.o');
     assert.equal(fn(out2, 'xdp_first').offset, 0);
     assert.equal(fn(out2, r2.inner).section.name, '.text');
+  });
+
+  it('a `void *ctx` entry gets a DECL_TAG "arg:ctx" on parameter 0 (a global function\'s void * is no ctx otherwise)', () => {
+    const tagged = (src: string, entry: string) => {
+      const r = entryToText(load(src), entry);
+      const btf = btfFromElf(parseElf(r.bytes, 'out.o'));
+      const id = btf.findIdsByName(r.inner, 'FUNC')[0]!;
+      return btf.decodeAll().filter((t) => t.kind === 'DECL_TAG' && t.name === 'arg:ctx' && t.typeId === id && t.componentIdx === 0).length;
+    };
+    assert.equal(tagged(path.join(FIX, 'objwrap_void_ctx.bpf.c'), 'xdp_void_ctx'), 1);
+    assert.equal(tagged(path.join(FIX, 'objwrap_subprogs.bpf.c'), 'xdp_sub'), 0);
+  });
+
+  it('damaged objects our readers accept: the rewrite throws a typed error or writes an object that parses, never a crash', () => {
+    const good = readFileSync(buildBpfObject(path.join(FIX, 'objwrap_subprogs.bpf.c'), { args: ['-idirafter', '/usr/include/x86_64-linux-gnu'] }));
+    let seed = 12345;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    // Mutations aimed at what the rewrite reads: section headers, .symtab, the code and REL sections, .BTF, .BTF.ext.
+    const g = parseElf(good, 'good.o');
+    const shoff = Number(good.readBigUInt64LE(40));
+    const regions = [[shoff, g.sections.length * 64], ...g.sections
+      .filter((x) => ['.symtab', '.text', 'xdp', '.rel.text', '.relxdp', '.BTF', '.BTF.ext'].includes(x.name)).map((x) => [x.offset, x.size])];
+    let rewritten = 0;
+    for (let i = 0; i < 1500; i++) {
+      const b = Buffer.from(good);
+      for (let k = 1 + rand(3); k > 0; k--) {
+        const [at, len] = regions[rand(regions.length)]!;
+        b[at! + rand(len!)] = rand(4) ? rand(256) : 0;
+      }
+      let elf: ElfFile;
+      try {
+        elf = parseElf(b, `mutant-${i}.o`);
+        if (elf.sectionByName('.BTF')) btfExtFromElf(elf, btfFromElf(elf));
+      } catch (e) {
+        if (e instanceof XdpMetaError) continue; // preflight refuses it before the rewrite runs
+        throw e;
+      }
+      try {
+        parseElf(entryToText(elf, 'xdp_sub').bytes, `out-${i}.o`);
+        rewritten++;
+      } catch (e) {
+        assert.ok(e instanceof XdpMetaError, `mutant ${i}: ${(e as Error).stack}`);
+        assert.match((e as Error).message, new RegExp(`mutant-${i}\\.o|out-${i}\\.o`));
+      }
+    }
+    assert.ok(rewritten > 100, `${rewritten} mutants rewritten`);
   });
 
   it('refuses what it cannot rewrite, naming the file', () => {
