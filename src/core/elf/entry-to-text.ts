@@ -1,9 +1,10 @@
 // Rewrites a BPF object so an entry program becomes a global .text function `__xdpmeta_inner_<entry>` another object can call.
 //
 // Why: libbpf's static linker (bpftool gen object) only links BPF-to-BPF calls into .text subprograms,
-// while an entry lives in its own section (e.g. "xdp"). Its section's code therefore moves into .text:
-// appended after the object's own subprograms (8-aligned), with its symbols, relocations and .BTF.ext
-// records shifted by the same amount, and the entry's symbol and BTF FUNC renamed (linkage global).
+// while an entry lives in its own section (e.g. "xdp"). Its code therefore moves into .text: appended
+// after the object's own subprograms (8-aligned), with its symbols, relocations and .BTF.ext records
+// shifted by the same amount, and the entry's symbol and BTF FUNC renamed (linkage global). Programs
+// sharing its section stay there and close the gap.
 // DWARF, .rel.BTF/.rel.BTF.ext and .llvm_addrsig are dropped: the linker ignores them anyway.
 import { moveEntryInBtf } from '../btf/entry-move';
 import { XdpMetaError } from '../util/errors';
@@ -31,11 +32,12 @@ export interface EntryToText {
   shift: number;
 }
 
+/** Sections the linker ignores: DWARF, .llvm_addrsig, and relocations of those and of .BTF/.BTF.ext. */
 function dropped(elf: ElfFile, s: ElfSection): boolean {
   if (s.name.startsWith('.debug_') || s.type === SHT.LLVM_ADDRSIG) return true;
   if (s.type === SHT.REL || s.type === SHT.RELA) {
     const target = elf.sections[s.info];
-    return !target || target.name === '.BTF' || target.name === '.BTF.ext' || dropped(elf, target);
+    return !target || target.name === '.BTF' || target.name === '.BTF.ext' || target.name.startsWith('.debug_') || target.type === SHT.LLVM_ADDRSIG;
   }
   return false;
 }
@@ -44,10 +46,15 @@ interface Rel { offset: number; sym: number; type: number }
 
 function readRels(elf: ElfFile, rs: ElfSection): Rel[] {
   if (rs.type !== SHT.REL) throw new EntryRewriteError(`${elf.source}: ${rs.name} is SHT_RELA; BPF objects use SHT_REL, and link-time wrapping handles only those`);
+  const target = elf.sections[rs.info];
   const v = new DataView(rs.data.buffer, rs.data.byteOffset, rs.data.byteLength);
   const out: Rel[] = [];
   for (let at = 0; at + REL_SIZE <= rs.data.length; at += REL_SIZE) {
-    out.push({ offset: Number(v.getBigUint64(at, true)), type: v.getUint32(at + 8, true), sym: v.getUint32(at + 12, true) });
+    const r = { offset: Number(v.getBigUint64(at, true)), type: v.getUint32(at + 8, true), sym: v.getUint32(at + 12, true) };
+    if (!target || (target.type !== SHT.NOBITS && r.offset >= target.size)) {
+      throw new EntryRewriteError(`${elf.source}: ${rs.name}: relocation at offset ${r.offset} outside ${target?.name ?? `section ${rs.info}`}`);
+    }
+    out.push(r);
   }
   return out;
 }
@@ -103,7 +110,11 @@ export function entryToText(elf: ElfFile, entry: string): EntryToText {
   const moves = (off: number) => off >= lo && off < hi;
   const newOff = (off: number) => (moves(off) ? off - lo + shift : off >= hi ? off - fn.size : off);
   const textOld = text ?? from;
-  const relOf = (s: ElfSection) => elf.sections.find((r) => (r.type === SHT.REL || r.type === SHT.RELA) && r.info === s.index);
+  const relOf = (s: ElfSection) => {
+    const rs = elf.sections.filter((r) => (r.type === SHT.REL || r.type === SHT.RELA) && r.info === s.index);
+    if (rs.length > 1) throw new EntryRewriteError(`${elf.source}: ${rs.length} relocation sections for ${s.name} (${rs.map((r) => r.name).join(', ')}); a compiler writes one`);
+    return rs[0];
+  };
   const fromRel = relOf(from);
   const textRel = text ? relOf(text) : undefined;
   const drop = new Set<number>(elf.sections.filter((s) => dropped(elf, s)).map((s) => s.index));
