@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildCaptureObject } from '../../src/core/remote/capture-wrap';
 import { LiveCapture, type LiveRow } from '../../src/core/remote/session';
 import type { Target } from '../../src/core/remote/transport';
 import { buildBpfObject, hasClang } from '../helpers/clang';
@@ -210,6 +211,15 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /could not wrap at link time \(.*no-btf\.o: no \.BTF \(built without -g\?\)/);
     assert.doesNotMatch(r.stderr, /xdp-meta-objwrap-|inner\.o|wrapper\.o/);
+  });
+
+  it('an object that already carries the capture epilogue (a source wrapper\'s output) is loaded as it is', async () => {
+    const b = await buildCaptureObject(path.join(FIX, 'objwrap_subprogs.bpf.c'), { outDir: dir });
+    const s = await LiveCapture.start({ target: LOCAL, dev: net.hostIf, input: b.objectPath });
+    assert.equal(s.info.objectCapture, undefined);
+    assert.equal(s.info.mechanism, 'compile-time-wrapper');
+    const rows = await captureRows(s, 2, () => net.sendUdp(2));
+    assert.ok(rows.length >= 2 && rows.every((r) => r.struct === 'sub_meta'), JSON.stringify(rows[0]));
   });
 
   it('no bpftool: freplace is tried, and the error names both (this kernel refuses freplace)', async () => {
