@@ -41,6 +41,7 @@ interface RunArgs {
   metaIn?: string;
   clang?: string;
   force: boolean;
+  bpftool?: string;
 }
 
 const OPTIONS = {
@@ -65,7 +66,8 @@ const OPTIONS = {
   log: { type: 'string', valueName: 'FILE', description: 'where to write the verifier log of a failed load (default: not written; its explanation is printed)' },
   btf: { type: 'string', valueName: 'PATH', description: 'kernel BTF path on the host (default /sys/kernel/btf/vmlinux)' },
   'confirm-ssh-interface': { type: 'boolean', description: 'attach even to the interface carrying the SSH session' },
-  clang: { type: 'string', valueName: 'PATH', description: 'clang to compile a .bpf.c INPUT with (default: clang, clang-NN on PATH)' },
+  clang: { type: 'string', valueName: 'PATH', description: 'clang to compile a .bpf.c INPUT (or an object\'s capture wrapper) with (default: clang, clang-NN on PATH)' },
+  bpftool: { type: 'string', valueName: 'PATH', description: 'bpftool to link an object INPUT\'s capture wrapper with (default: $XDP_META_BPFTOOL, else bpftool on PATH)' },
   force: { type: 'boolean', description: 'load even when a kfunc the program calls is missing from the host\'s BTF (shows the host\'s own error)' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -82,7 +84,8 @@ const USAGE = `usage: xdp-meta run INPUT (--host DEST | --local) --dev IFNAME [o
 Runs the XDP (or TC) program of INPUT on interface IFNAME of a host, captures every packet's verdict,
 data_meta bytes and packet head, and prints one row per packet with the metadata decoded by the
 object's BTF. INPUT is a .bpf.c (compiled here with a capture wrapper: sees every verdict) or a BPF
-object (capture needs freplace, which some kernels refuse). The program is attached through a
+object (its entry wrapped at link time with bpftool gen object: sees every verdict too; freplace if
+that fails, where the kernel allows it). The program is attached through a
 bpf_link held by the agent: when the agent exits, the kernel detaches it. Options marked ... repeat.
 
 options:
@@ -106,7 +109,7 @@ function parseRunArgs(argv: string[]): RunArgs {
     input, host: o.host, local: o.local, dev: o.dev ?? '', port: o.port, identity: o.identity, sshConfig: o['ssh-config'],
     sshOptions: o['ssh-option'], sudo: o.sudo, count: o.count, duration: o.duration, json: o.json, program: o.prog, struct: o.struct,
     mode: o.mode, sample: o.sample, rate: o.rate, snap: o.snap, confirmSsh: o['confirm-ssh-interface'], btf: o.btf,
-    logLevel: o['log-level'] === 2 ? 2 : 1, logFile: o.log, testRun: o['test-run'], metaIn: o['meta-in'], clang: o.clang,
+    logLevel: o['log-level'] === 2 ? 2 : 1, logFile: o.log, testRun: o['test-run'], metaIn: o['meta-in'], clang: o.clang, bpftool: o.bpftool,
     force: o.force,
   };
 }
@@ -183,7 +186,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     session = await LiveCapture.start({
       target: hostTarget(a), dev: a.dev, input: a.input, program: a.program, mode: a.mode, structName: a.struct,
       sample: a.sample, rate: a.rate, snap: a.snap, confirmSshInterface: a.confirmSsh, logLevel: a.logLevel,
-      agentArgs: a.btf ? ['--btf', a.btf] : [], clang: a.clang, force: a.force, onProgress: (m) => io.err(`xdp-meta run: ${m}`),
+      agentArgs: a.btf ? ['--btf', a.btf] : [], clang: a.clang, bpftool: a.bpftool, force: a.force, onProgress: (m) => io.err(`xdp-meta run: ${m}`),
     });
   } catch (e) {
     if (e instanceof AgentError && e.code === 'load_failed' && e.log) {
@@ -210,7 +213,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const info = session.info;
   io.err(`xdp-meta run: ${info.program} attached to ${info.dev} (ifindex ${info.ifindex}) on ${info.host} [${info.kernel}], ` +
-    `${info.mode}${info.devBound ? ', device-bound' : ''}; capture: ${info.mechanism}`);
+    `${info.mode}${info.devBound ? ', device-bound' : ''}; capture: ${info.objectCapture ?? info.mechanism}`);
   io.err(`xdp-meta run: cannot see: ${info.blindSpots.join('; ')}`);
   let printed = 0;
   let done: () => void = () => undefined;

@@ -8,12 +8,13 @@ import { readDwarf, type DwarfStruct } from '../dwarf/reader';
 import { parseElf } from '../elf';
 import type { ElfFile } from '../elf/types';
 import { XdpMetaError } from '../util/errors';
-import { buildCaptureObject, entryPrograms, type Hook } from './capture-wrap';
+import { buildCaptureObject, entryPrograms, type Hook, type ProgramEntry } from './capture-wrap';
 import { AgentClient } from './client';
 import type { FieldValue, LayoutChoice } from './decode';
 import { MetaDecoder } from './decode';
 import { decodeFrame } from './frame';
 import { metaStructEvidence, type MetaStructEvidence } from './meta-struct';
+import { freplaceFallbackError, objectCaptureFor, type ObjectCapture } from './object-wrap';
 import { AgentError, RemoteError } from './errors';
 import { fetchHostBtf } from './host-btf';
 import { absentKfuncs, callsStrongKfunc, KfuncMissingError, missingKfuncs } from './kfunc-preflight';
@@ -26,7 +27,7 @@ export interface LiveCaptureOptions {
   target: Target;
   /** Interface name on the target. */
   dev: string;
-  /** A `.bpf.c` (compiled with the capture wrapper) or an object (needs freplace on the host). */
+  /** A `.bpf.c` (compiled with the capture wrapper) or an object (wrapped at link time; else freplace, where the host allows it). */
   input: string;
   program?: string;
   mode?: XdpAttachMode;
@@ -42,6 +43,8 @@ export interface LiveCaptureOptions {
   agentArgs?: string[];
   logLevel?: 1 | 2;
   clang?: string;
+  /** bpftool to link an object's capture wrapper with (default $XDP_META_BPFTOOL, else bpftool on PATH). */
+  bpftool?: string;
   onProgress?: (msg: string) => void;
   /** Seconds of silence after which the agent detaches by itself (default 15; the client pings meanwhile). */
   heartbeatS?: number;
@@ -78,6 +81,8 @@ export interface LiveCaptureInfo {
   mechanism: CaptureReply['mechanism'];
   /** What this mechanism cannot see: show it in the UI. */
   blindSpots: string[];
+  /** For an object: how its entry was captured ("wrapped at link time", or freplace and why). */
+  objectCapture?: string;
 }
 
 export interface StopSummary {
@@ -298,6 +303,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
     let sourceText: string | undefined;
     let label = opts.input;
     let cleanup = () => undefined as void;
+    let objectEntry: ProgramEntry | undefined;
     if (isSource) {
       progress(`compiling ${opts.input} with the capture wrapper`);
       const b = await buildCaptureObject(opts.input, { program: opts.program, clang: opts.clang });
@@ -321,12 +327,19 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
         throw new XdpMetaError(`${label}: no XDP or TC program${opts.program ? ` named ${opts.program} (found: ${entries.map((e) => e.name).join(', ') || 'none'})` : ''}`);
       }
       program = entry.name;
-      // An object has no source to wrap: capture through an freplace dispatcher, where the host allows it.
-      capture = entries.some((e) => e.name === `__xdpmeta_inner_${entry.name}`) ? 'wrapped' : 'freplace';
+      objectEntry = entry;
     }
+    // Types and evidence from the object as given: the linked one has no DWARF, and its entry is the wrapper.
     const decoder = metaDecoderFor(opts.input, elf, {
       structName: opts.structName, sourceText, evidence: program ? metaStructEvidence(bytes, label, program) : undefined,
     });
+    let objectCapture: ObjectCapture | undefined;
+    if (objectEntry) {
+      objectCapture = await objectCaptureFor(elf, objectEntry, { clang: opts.clang, bpftool: opts.bpftool, onProgress: progress });
+      capture = objectCapture.capture;
+    }
+    // The linked object is only loaded; checks and decoding read the object as given.
+    const loadBytes = objectCapture?.capture === 'wrapped' && objectCapture.bytes ? objectCapture.bytes : bytes;
     progress(`starting the agent on ${targetName(opts.target)}`);
     const proc = await startAgent(opts.target, { agentArgs: opts.agentArgs, onProgress: progress });
     const client = await AgentClient.connect(proc, undefined, { heartbeatS: opts.heartbeatS });
@@ -358,9 +371,9 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
         if (refusal) progress(`--force: loading despite kfunc-missing (${refusal.kfuncs.join(', ')} not in kernel ${probe.kernel})`);
       }
       const load = await client.request({
-        op: 'load', object: bytes.toString('base64'), name: path.basename(objectPath).replace(/\W/g, '_').slice(0, 15),
+        op: 'load', object: loadBytes.toString('base64'), name: path.basename(objectPath).replace(/\W/g, '_').slice(0, 15),
         program, capture, ifindex: dev.ifindex, log_level: opts.logLevel ?? 1,
-      });
+      }).catch((e: unknown) => { throw objectCapture ? freplaceFallbackError(e, objectCapture) : e; });
       const mode = load.type === 'tc' ? 'tc' : (opts.mode ?? 'native');
       const attach = await client.request({
         op: 'attach', prog: load.prog, ifindex: dev.ifindex, mode, confirm_ssh_interface: opts.confirmSshInterface ?? false,
@@ -373,6 +386,7 @@ export class LiveCapture extends EventEmitter<LiveCaptureEvents> {
       const info: LiveCaptureInfo = {
         host: client.host, kernel: probe.kernel, dev: dev.name, ifindex: dev.ifindex, program: load.name, hook: load.type,
         devBound: load.dev_bound, mode, mechanism: cap.mechanism, blindSpots: cap.blind_spots,
+        ...(objectCapture?.summary ? { objectCapture: objectCapture.summary } : {}),
       };
       return new LiveCapture(client, info, { prog: load.prog, link: attach.link, capture: cap.capture }, decoder, early);
     } catch (e) {

@@ -38,7 +38,7 @@ export class LivePanel {
       state: 'running',
       message: `Capturing on ${info.dev}`,
       target: `${info.host} · ${info.dev} (ifindex ${info.ifindex}) · ${info.program} · ${info.hook}${info.devBound ? ', device-bound' : ''}, ${info.mode}`,
-      mechanism: info.mechanism,
+      mechanism: info.objectCapture ?? info.mechanism,
       blindSpots: info.blindSpots,
       canRestart: opts.restart !== undefined,
     };
