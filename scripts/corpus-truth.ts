@@ -100,7 +100,7 @@ export function fidelity(log: string, lines?: LineResolver): Fidelity {
   if (lines && ours.line === null && ours.insn !== null) ourAt = lines.lineOf(ours.insn);
   if (ourAt) ours.line = ourAt.line;
   const same = (k: 'message' | 'insn' | 'line' | 'processed'): boolean => {
-    if (k !== 'line' || truth.text === undefined || truth.line !== null) return truth[k] === ours[k];
+    if (k !== 'line' || truth.text === undefined || truth.line !== null || !lines) return truth[k] === ours[k];
     return !!ourAt && lines!.textOf(ourAt.file, ourAt.line).some((t) => t.trim() === truth.text);
   };
   const inexact = (['message', 'insn', 'line', 'processed'] as const).filter((k) => !same(k));
