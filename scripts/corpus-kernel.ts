@@ -6,7 +6,8 @@ import { btfExtFromElf } from '../src/core/btf/ext';
 import { btfFromElf } from '../src/core/btf/load';
 import { parseElf } from '../src/core/elf/reader';
 import { resolveKernel, type KernelTarget } from '../src/core/kernels';
-import { runMatrix, type MatrixLoad, type MatrixProgram } from '../src/core/matrix';
+import { runMatrix, type MatrixCell, type MatrixLoad, type MatrixProgram } from '../src/core/matrix';
+import type { LoadSession } from '../src/core/matrix/session';
 import { retypedObject, typesFor } from './corpus-retype';
 import { lineOfInsn } from '../src/core/matrix/lines';
 import { attributeLoadFailure } from '../src/core/verifier/load-failure';
@@ -61,12 +62,23 @@ export async function judgeOnKernel(spec: string, objects: readonly CorpusObject
     const hash = createHash('sha256').update(o.bytes).digest('hex').slice(0, 16);
     return o.programs.map((p) => ({ input: o.file, objectPath: o.obj, sourcePath: o.file, bytes: o.bytes, hash, program: p.name }));
   });
+  // One session (one booted VM) for the first round and the retyped rounds.
+  const sessions = new Map<string, LoadSession>();
   const judge = async (ps: MatrixProgram[]) => {
     let failed: Error | undefined;
-    const report = await runMatrix(ps, [kernel], { concurrency: 1, onProgress: progress, onKernelError: (_k, e) => { failed = e; } });
+    const report = await runMatrix(ps, [kernel], { concurrency: 1, sessions, onProgress: progress, onKernelError: (_k, e) => { failed = e; } });
     if (failed) throw failed;
     return report.results;
   };
+  try {
+    return { kernel, rows: await judgeRounds(objects, programs, judge, logsDir, progress) };
+  } finally {
+    for (const s of sessions.values()) await s.close().catch(() => undefined);
+  }
+}
+
+async function judgeRounds(objects: readonly CorpusObject[], programs: MatrixProgram[], judge: (ps: MatrixProgram[]) => Promise<MatrixCell[]>,
+  logsDir: string | undefined, progress: (msg: string) => void): Promise<Row[]> {
   const cells = await judge(programs);
   const rows: Row[] = [];
   for (const o of objects) {
@@ -107,7 +119,7 @@ export async function judgeOnKernel(spec: string, objects: readonly CorpusObject
     retry = next;
   }
   for (const r of rows) delete r.stage;
-  return { kernel, rows };
+  return rows;
 }
 
 /** The row of one load (without our findings): the kernel's verdict from its log, and the log checked against our summary. */
