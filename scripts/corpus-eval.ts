@@ -1,7 +1,10 @@
 // Kernel-as-judge for meta-bounds on a directory of BPF C programs: builds, loads each program, runs the check, prints the confusion table.
 //
-//   npx tsx scripts/corpus-eval.ts DIR... [-I DIR]... [--cflag FLAG]... [--json] [--logs OUTDIR]
+//   npx tsx scripts/corpus-eval.ts DIR... [-I DIR]... [--cflag FLAG]... [--json] [--logs OUTDIR] [--kernel K]
 //
+// --kernel K (as `xdp-meta matrix` names kernels: running, a linux-image-* package, a vmlinuz) loads every program
+// through the kernel matrix instead (one microVM for all of them; loads cached by object and kernel) and runs the
+// static check against K's BTF (scripts/corpus-kernel.ts).
 // Every *.c under DIR with a `SEC(` and an XDP/TC ctx (`xdp_md`, `__sk_buff`) is compiled with clang-19
 // (-target bpf -O2 -g; include path: the file's directory, every `headers`/`include` directory above it
 // up to DIR, the -I directories). Each program is loaded alone through the xdp-meta agent (libbpf; a
@@ -26,10 +29,10 @@ import { AgentLoader } from '../src/core/verifier/agent-loader';
 import { extractProgramLogs } from '../src/core/verifier/loader';
 import { layoutForSection, SKB_LAYOUT } from '../src/core/check/ctx-layout';
 import { multiarchIncludeDir } from '../src/core/compile/arch';
-import { fidelity, type Fidelity } from './corpus-truth';
+import { fidelity } from './corpus-truth';
+import { judgeOnKernel, type CorpusObject } from './corpus-kernel';
+import { verdict, type Kernel, type Row } from './corpus-verdict';
 
-type Kernel = 'accept' | 'reject-meta' | 'reject-other' | 'not-loaded';
-interface Row { file: string; program: string; section: string; kernel: Kernel; reason: string; ours: number; message?: string; fidelity?: Fidelity }
 interface Manifest { include?: string[]; cflags?: string[]; sources?: { dir: string; cflags?: string[]; include?: string[] }[] }
 
 /** Build settings a corpus directory's manifest.json gives a file under it (none without a manifest). */
@@ -47,7 +50,6 @@ function manifestFlags(root: string, file: string): { incs: string[]; cflags: st
 }
 
 const CLANG = process.env.XDP_META_TEST_CLANG ?? 'clang-19';
-const META_ERROR = /offset is outside of the packet|invalid access to packet|helper access to the packet is not allowed|R\d+ invalid mem access 'scalar'/;
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -95,34 +97,6 @@ function makeVeth(): { dev: string; remove(): void } {
   };
 }
 
-/** The type the log last gave register `reg` before line `upTo` (`R3=pkt_meta(r=8)`, `R3_w=pkt(...)`). */
-function lastType(lines: readonly string[], upTo: number, reg: string): string | undefined {
-  const re = new RegExp(`\\b${reg}(?:_w|_rw|_r)?=([a-z_]+)`, 'g');
-  for (let i = upTo; i >= 0; i--) {
-    const all = [...lines[i]!.matchAll(re)];
-    if (all.length) return all[all.length - 1]![1];
-  }
-  return undefined;
-}
-
-function verdict(ok: boolean, log: string, failure: string | undefined): { kernel: Kernel; reason: string } {
-  if (ok) return { kernel: 'accept', reason: '' };
-  const lines = log.trim().split('\n');
-  const errIdx = lines.findIndex((l) => META_ERROR.test(l) || /type=scalar expected=/.test(l));
-  if (errIdx >= 0) {
-    const line = lines[errIdx]!;
-    const reg = /\b(R\d+)\b/.exec(line)?.[1];
-    const type = reg ? lastType(lines, errIdx - 1, reg) : undefined;
-    // A pointer made stale by a packet-moving helper is a scalar at the error (copied through other
-    // registers, so by any name): a pkt_meta value seen before that helper's call.
-    const call = lines.findIndex((l) => /call bpf_(xdp_adjust_(meta|head|tail)|skb_(pull_data|change_\w+|adjust_room|store_bytes))#/.test(l));
-    const stale = /type=scalar expected=|invalid mem access 'scalar'/.test(line) && call >= 0 && call < errIdx && lines.slice(0, call).some((l) => /=pkt_meta\(/.test(l));
-    return { kernel: type === 'pkt_meta' || stale ? 'reject-meta' : 'reject-other', reason: line.trim() };
-  }
-  const last = lines.filter((l) => l.trim() && !/^processed \d+ insns|^verification time/.test(l)).pop();
-  return { kernel: log.trim() ? 'reject-other' : 'not-loaded', reason: (last ?? failure ?? '').trim().slice(0, 160) };
-}
-
 /**
  * A section libbpf does not know (iproute2's `xdp_sock`, `prog`, …) loads as iproute2 would, with the type
  * given: bpftool prog loadall OBJ PIN type xdp (or classifier), trying XDP first. Undefined when neither loads.
@@ -148,31 +122,39 @@ async function main(): Promise<void> {
   const dirs: string[] = [], extra: string[] = [], cflags: string[] = [];
   let json = false;
   let logsDir: string | undefined;
+  let kernelSpec: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '-I') extra.push(path.resolve(argv[++i]!));
     else if (argv[i] === '--cflag') cflags.push(argv[++i]!);
     else if (argv[i] === '--json') json = true;
     else if (argv[i] === '--logs') logsDir = path.resolve(argv[++i]!);
+    else if (argv[i] === '--kernel') kernelSpec = argv[++i]!;
     else dirs.push(path.resolve(argv[i]!));
   }
-  if (dirs.length === 0) throw new Error('usage: corpus-eval DIR... [-I DIR]... [--cflag FLAG]... [--json] [--logs OUTDIR]');
+  if (dirs.length === 0) throw new Error('usage: corpus-eval DIR... [-I DIR]... [--cflag FLAG]... [--json] [--logs OUTDIR] [--kernel K]');
   if (logsDir) mkdirSync(logsDir, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'corpus-eval-'));
   const loader = new AgentLoader();
   let veth: { dev: string; remove(): void } | undefined;
   const rows: Row[] = [];
   const buildFailures: { file: string; error: string }[] = [];
+  const built: CorpusObject[] = [];
+  let header = '';
   try {
     for (const root of dirs) {
       for (const file of sources(root)) {
         const rel = path.relative(path.dirname(root), file);
-        const obj = path.join(tmp, `${rows.length}-${buildFailures.length}-${path.basename(file, '.c')}.o`);
+        const obj = path.join(tmp, `${rows.length + built.length}-${buildFailures.length}-${path.basename(file, '.c')}.o`);
         const own = manifestFlags(root, file);
         const err = compile(file, obj, [...includeDirs(file, root, extra), ...own.incs], [...cflags, ...own.cflags]);
         if (err) { buildFailures.push({ file: rel, error: err }); continue; }
         const bytes = readFileSync(obj);
         const elf = parseElf(bytes, obj);
         const programs = objectFunctions(elf).filter((f) => f.isProgram && f.section.name !== '.text');
+        if (kernelSpec) {
+          built.push({ file, rel, obj, bytes, programs: programs.map((p) => ({ name: p.name, section: p.section.name })) });
+          continue;
+        }
         const diags = runCheck([{ objectPath: obj, sourcePath: file }]).diagnostics.filter((d) => d.code === 'meta-bounds');
         const devBound = namesMetadataKfunc(bytes);
         if (devBound && !veth) veth = makeVeth();
@@ -196,6 +178,13 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (kernelSpec) {
+      // Another kernel's verifier: through the kernel matrix (a microVM booted once), checked against its BTF.
+      const started = Date.now();
+      const r = await judgeOnKernel(kernelSpec, built, logsDir, (m) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${m}`));
+      rows.push(...r.rows);
+      header = `kernel ${r.kernel.id}: ${r.kernel.release} (${r.kernel.source}), loads through the kernel matrix in ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    }
   } finally {
     veth?.remove();
     rmSync(tmp, { recursive: true, force: true });
@@ -211,6 +200,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ rows, buildFailures, table }, null, 2));
     return;
   }
+  if (header) console.log(header);
   for (const r of rows) {
     console.log(`${r.kernel.padEnd(12)} ours=${r.ours}  ${r.file} ${r.program} [${r.section}]${r.reason ? `  — ${r.reason}` : ''}${r.message ? `\n${' '.repeat(14)}ours: ${r.message.slice(0, 150)}` : ''}`);
   }
@@ -232,7 +222,8 @@ async function main(): Promise<void> {
     `(${rows.length - logged.length} programs printed no log)`);
   for (const r of logged.filter((x) => x.fidelity!.inexact.length)) {
     const f = r.fidelity!;
-    console.log(`  inexact ${r.file} ${r.program}: ${f.inexact.map((k) => `${k} ours=${JSON.stringify(f.ours[k])} log=${JSON.stringify(f.truth[k])}`).join('; ')}`);
+    const log = (k: string) => JSON.stringify(k === 'line' && f.truth.text !== undefined ? `; ${f.truth.text}` : f.truth[k as keyof typeof f.truth]);
+    console.log(`  inexact ${r.file} ${r.program}: ${f.inexact.map((k) => `${k} ours=${JSON.stringify(f.ours[k as 'line'])} log=${log(k)}`).join('; ')}`);
   }
   const kinds = logged.filter((r) => r.fidelity!.kindMismatch);
   const named = logged.filter((r) => r.fidelity!.namedKind).length;

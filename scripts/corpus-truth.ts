@@ -11,6 +11,8 @@ export interface RawTruth {
   /** `@ file:LINE` of the last `; source` line before that instruction line. */
   line: number | null;
   processed: number | null;
+  /** Kernels before 6.2 (`; source` without `@ file:line`): the text of that source line, for checking our line by its text. */
+  text?: string;
 }
 
 export interface Fidelity {
@@ -53,14 +55,17 @@ export function rawTruth(log: string): RawTruth {
   let insnAt = -1;
   for (let j = first - 1; j >= 0; j--) if (INSN.test(lines[j]!)) { insnAt = j; break; }
   let line: number | null = null;
+  let text: string | undefined;
+  const oldFormat = !lines.some((l) => /^; .* @ \S+:\d+$/.test(l));
   for (let j = insnAt - 1; j >= 0 && insnAt >= 0; j--) {
     const l = lines[j]!;
     if (INSN.test(l) && /^from \d+ to/.test(lines[j + 1] ?? '')) break;
     const m = /^; .* @ \S+:(\d+)$/.exec(l);
     if (m) { line = Number(m[1]); break; }
+    if (oldFormat && l.startsWith('; ')) { text = l.slice(2).trim(); break; }
     if (/^from \d+ to \d+:/.test(l)) break; // a new path starts: the source line would have been printed after it
   }
-  return { message: lines[first]!.trim(), insn: insnAt >= 0 ? Number(INSN.exec(lines[insnAt]!)![1]) : null, line, processed };
+  return { message: lines[first]!.trim(), insn: insnAt >= 0 ? Number(INSN.exec(lines[insnAt]!)![1]) : null, line, processed, ...(text !== undefined ? { text } : {}) };
 }
 
 /** The type the raw log last gave register `reg` (R3) at or before line `upTo`: `R3_w=pkt_meta(r=8)` → pkt_meta. */
@@ -73,7 +78,14 @@ export function rawRegisterType(lines: readonly string[], upTo: number, reg: str
   return undefined;
 }
 
-export function fidelity(log: string): Fidelity {
+/** The object's line info, for logs that name no line (6.1): as the kernel matrix maps an insn to a line, and a line's text. */
+export interface LineResolver {
+  lineOf(insn: number): { file: string; line: number } | undefined;
+  /** Every text the object's line info records for file:line. */
+  textOf(file: string, line: number): string[];
+}
+
+export function fidelity(log: string, lines?: LineResolver): Fidelity {
   const truth = rawTruth(log);
   const parsed = parseLogText(log);
   const s = parsed.summary();
@@ -83,7 +95,15 @@ export function fidelity(log: string): Fidelity {
     line: s.error?.line ?? null,
     processed: s.processed_insns,
   };
-  const inexact = (['message', 'insn', 'line', 'processed'] as const).filter((k) => truth[k] !== ours[k]);
+  // A log without `@ file:line` (6.1): our line is the matrix's (from the object), checked by the text the log printed.
+  let ourAt: { file: string; line: number } | undefined;
+  if (lines && ours.line === null && ours.insn !== null) ourAt = lines.lineOf(ours.insn);
+  if (ourAt) ours.line = ourAt.line;
+  const same = (k: 'message' | 'insn' | 'line' | 'processed'): boolean => {
+    if (k !== 'line' || truth.text === undefined || truth.line !== null || !lines) return truth[k] === ours[k];
+    return !!ourAt && lines!.textOf(ourAt.file, ourAt.line).some((t) => t.trim() === truth.text);
+  };
+  const inexact = (['message', 'insn', 'line', 'processed'] as const).filter((k) => !same(k));
   const out: Fidelity = { truth, ours, inexact };
   const e = explain(parsed);
   // The kind the words claim: the packet kinds and not-dereferenceable name it, a stale pointer's was, "a plain number".

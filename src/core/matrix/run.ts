@@ -24,6 +24,11 @@ export interface MatrixOptions {
   onProgress?: (msg: string) => void;
   /** Kernel failures (a VM that did not boot): the cells become not-run with this message; also reported here. */
   onKernelError?: (kernel: KernelTarget, e: Error) => void;
+  /**
+   * Sessions kept open across runs, by kernel id: a run takes the kernel's session from here, or puts the one it
+   * opens here instead of closing it (the caller closes them). For callers that judge in several rounds on one VM.
+   */
+  sessions?: Map<string, LoadSession>;
 }
 
 export function matrixCacheDir(): string {
@@ -99,9 +104,13 @@ export async function runMatrix(programs: readonly MatrixProgram[], kernels: rea
     await pool(todo, n, async (k) => {
       let session: LoadSession | undefined;
       try {
-        opts.onProgress?.(k.source === 'running' ? `kernel ${k.id}: starting the local agent` : `kernel ${k.id}: booting ${k.release}`);
-        session = k.source === 'running' ? await localSession(k) : await vmSession(k, { timeoutMs: opts.bootTimeoutMs });
-        opts.onProgress?.(`kernel ${k.id}: ready in ${(session.startMs / 1000).toFixed(1)} s`);
+        session = opts.sessions?.get(k.id);
+        if (!session) {
+          opts.onProgress?.(k.source === 'running' ? `kernel ${k.id}: starting the local agent` : `kernel ${k.id}: booting ${k.release}`);
+          session = k.source === 'running' ? await localSession(k) : await vmSession(k, { timeoutMs: opts.bootTimeoutMs });
+          opts.sessions?.set(k.id, session);
+          opts.onProgress?.(`kernel ${k.id}: ready in ${(session.startMs / 1000).toFixed(1)} s`);
+        }
         for (const p of programs) {
           if (loads.has(cellKey(k, p))) continue;
           const key = cacheKey(p, k, level);
@@ -112,9 +121,11 @@ export async function runMatrix(programs: readonly MatrixProgram[], kernels: rea
         }
       } catch (e) {
         opts.onKernelError?.(k, e as Error);
+        // A failed kernel's session is not handed on: closed below.
+        if (opts.sessions?.get(k.id) === session) opts.sessions?.delete(k.id);
         for (const p of programs) if (!loads.has(cellKey(k, p))) loads.set(cellKey(k, p), notRun('the kernel failed', (e as Error).message));
       } finally {
-        await session?.close().catch(() => undefined);
+        if (!opts.sessions?.has(k.id)) await session?.close().catch(() => undefined);
       }
     });
   }
