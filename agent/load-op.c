@@ -254,8 +254,8 @@ static bool load_object(struct agent *ag, struct load *ld)
 			    ld->dev_bound ? ", device-bound" : "", strerror(-err),
 			    err == -ENOSPC ? "; the verifier log did not fit: raise log_size"
 			    : (ld->freplace && err == -EPERM && !(ld->log && *ld->log))
-				? "; this kernel refuses BPF_PROG_TYPE_EXT (freplace): capture with the compile-time wrapper "
-				  "(give xdp-meta the .bpf.c source)" : "");
+				? "; this kernel refuses BPF_PROG_TYPE_EXT (freplace): capture through a wrapper "
+				  "(xdp-meta wraps a .bpf.c at compile time and an object at link time)" : "");
 		return false;
 	}
 	return true;
