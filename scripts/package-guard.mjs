@@ -41,10 +41,13 @@ export function wrapperHeaders(root, header = WRAPPER_HEADER) {
 
 const HOST_ARCH = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
 
+/** The architectures an agent is shipped for (agent/build also holds test builds, e.g. the sanitizer one). */
+const AGENT_ARCHES = ['x86_64', 'aarch64'];
+
 /** Agent binaries built in agent/build; the host's own architecture is required. */
 export function agentBinaries(root) {
   const dir = path.join(root, 'agent/build');
-  const names = existsSync(dir) ? readdirSync(dir).filter((n) => /^xdp-meta-agent-[a-z0-9_]+$/.test(n)) : [];
+  const names = existsSync(dir) ? readdirSync(dir).filter((n) => AGENT_ARCHES.some((a) => n === `xdp-meta-agent-${a}`)) : [];
   const missing = names.includes(`xdp-meta-agent-${HOST_ARCH}`) ? []
     : [`agent/build/xdp-meta-agent-${HOST_ARCH} (the agent for this machine: run \`make -C agent\`)`];
   return { found: names.map((n) => `agent/build/${n}`), missing };
@@ -130,11 +133,15 @@ export function zipRead(file, entry) {
   return undefined;
 }
 
+/** Files that must never ship: test builds of the agent (sanitizers), source maps, sources and tests. */
+const SHIPS_NOT = /^extension\/(agent\/build\/.*-(asan|ubsan|debug)|.*\.map$|src\/|test\/)/;
+
 /** After packaging: every required file is in the VSIX (under extension/), and the page is the user one. */
 export function checkVsix(root, vsix, readmePath) {
   const entries = new Set(zipEntries(vsix));
   const problems = requiredFiles(root, readmePath).filter((f) => !entries.has(`extension/${f}`))
     .map((f) => `extension/${f} (left out of the VSIX: add a \`!${f}\` line to .vscodeignore)`);
   if (!entries.has('extension/readme.md')) problems.push('extension/readme.md (the marketplace page)');
+  for (const e of entries) if (SHIPS_NOT.test(e)) problems.push(`${e} (does not run for users: keep it out through .vscodeignore)`);
   return problems;
 }

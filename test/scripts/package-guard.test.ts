@@ -92,6 +92,17 @@ describe('npm run package guard (scripts/package-guard.mjs)', () => {
       ['extension/agent/capture.h (left out of the VSIX: add a `!agent/capture.h` line to .vscodeignore)']);
   });
 
+  it('names files that must not ship: a sanitizer build of the agent, a source map', () => {
+    const files = ['package.json', 'readme.md', 'agent/xdp-meta-capture.bpf.h', 'agent/capture.h', `agent/build/xdp-meta-agent-${arch}`,
+      'agent/build/xdp-meta-agent-asan', 'dist/extension.js', 'dist/extension.js.map', 'dist/server.js', 'dist/cli.js', 'docs/rules.md',
+      'media/icon.png', 'bpf-templates/t/t.bpf.c', 'agent/sub/extra.h', 'media/screenshots/a.png'];
+    const vsix = path.join(tmp, 'y.vsix');
+    writeZip(vsix, Object.fromEntries(files.map((f) => [`extension/${f}`, 'x'])));
+    assert.deepEqual(g.checkVsix(tmp, vsix, 'README.marketplace.md'), [
+      'extension/agent/build/xdp-meta-agent-asan (does not run for users: keep it out through .vscodeignore)',
+      'extension/dist/extension.js.map (does not run for users: keep it out through .vscodeignore)']);
+  });
+
   it('the package script refuses before vsce runs, naming what is missing, and leaves no VSIX', function () {
     this.timeout(60_000);
     // A copy of the real scripts against the tiny repository (its build step is stubbed: no sources here).
