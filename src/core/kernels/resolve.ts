@@ -31,7 +31,7 @@ export function kernelFromFile(file: string): KernelTarget {
   }
   const bz = isBzImage(bytes);
   const arm64 = !bz && !isElf(bytes) && !!arm64Image(bytes, `kernel ${file}`);
-  if (!bz && !arm64 && !isElf(bytes)) throw new XdpMetaError(`kernel ${file}: not a bzImage or arm64 Image (vmlinuz), an ELF vmlinux or raw BTF`);
+  if (!bz && !arm64 && !isElf(bytes)) throw new XdpMetaError(`kernel ${file}: not a bzImage (vmlinuz), an ELF vmlinux or raw BTF`);
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const dir = path.join(kernelsCacheDir(), `file-${hash}`);
   const btfPath = path.join(dir, 'vmlinux.btf');
