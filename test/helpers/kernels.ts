@@ -13,10 +13,13 @@ function newest(names: string[], re: RegExp): string | undefined {
   }).pop();
 }
 
-let found: { k61?: string; k612?: string } | undefined;
+let found: { k61?: string; k612?: string; k61arm64?: string; k612arm64?: string } | undefined;
 
-/** `apt-cache search --names-only '^linux-image-'`: the signed cloud images, newest revision of each series. */
-export function debianKernels(): { k61?: string; k612?: string } {
+/**
+ * `apt-cache search --names-only '^linux-image-'`: the signed cloud images, newest revision of each series (the arm64
+ * ones are listed once `dpkg --add-architecture arm64` and apt-get update have run).
+ */
+export function debianKernels(): { k61?: string; k612?: string; k61arm64?: string; k612arm64?: string } {
   if (found) return found;
   let names: string[] = [];
   try {
@@ -26,6 +29,8 @@ export function debianKernels(): { k61?: string; k612?: string } {
   return (found = {
     k61: newest(names, /^linux-image-6\.1\.0-(\d+)-cloud-amd64$/),
     k612: newest(names, /^linux-image-6\.12\.(\d+)\+deb12-cloud-amd64$/),
+    k61arm64: newest(names, /^linux-image-6\.1\.0-(\d+)-cloud-arm64$/),
+    k612arm64: newest(names, /^linux-image-6\.12\.(\d+)\+deb12-cloud-arm64$/),
   });
 }
 
@@ -35,5 +40,16 @@ export function vmPrereqMissing(): string | undefined {
   try { findStaticBusybox(); } catch { return 'busybox-static'; }
   try { findAgentBinary('x86_64'); } catch { return 'the agent (make -C agent)'; }
   if (!existsSync('/usr/bin/apt-get')) return 'apt-get (kernel packages)';
+  return undefined;
+}
+
+/** What booting an arm64 kernel needs besides apt: qemu-system-aarch64, the aarch64 agent, arm64 packages in apt. */
+export function arm64VmPrereqMissing(): string | undefined {
+  if (spawnSync('qemu-system-aarch64', ['--version']).status !== 0) return 'qemu-system-aarch64 (apt-get install qemu-system-arm)';
+  try { findAgentBinary('aarch64'); } catch { return 'the aarch64 agent (make -C agent aarch64; see scripts/setup.sh)'; }
+  if (!existsSync('/usr/bin/apt-get')) return 'apt-get (kernel packages)';
+  if (!execFileSync('dpkg', ['--print-foreign-architectures'], { encoding: 'utf8' }).split('\n').includes('arm64')) {
+    return 'arm64 packages in apt (dpkg --add-architecture arm64 && apt-get update)';
+  }
   return undefined;
 }

@@ -8,6 +8,8 @@ import { FormatError } from '../util/errors';
  * they pull in. virtio_pci binds the device; nothing depends on it, so it is named here.
  */
 export const VM_MODULES = ['veth', 'virtio_pci', 'virtio_net'] as const;
+/** An arm64 guest (QEMU virt): virtio over MMIO, and virtio_console for the agent's channel (hvc0). */
+export const VM_MODULES_AARCH64 = ['veth', 'virtio_mmio', 'virtio_console'] as const;
 
 /** `depends=` of a module's `.modinfo` (comma-separated module names; empty when none). */
 export function moduleDepends(ko: Uint8Array, source: string): string[] {

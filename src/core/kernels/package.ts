@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ToolError, XdpMetaError } from '../util/errors';
 import { kernelsCacheDir } from './cache';
 import { writeKernelBtf } from './vmlinux-btf';
-import { decompressModule, loadOrder, moduleDepends, VM_MODULES } from './modules';
+import { decompressModule, loadOrder, moduleDepends, VM_MODULES, VM_MODULES_AARCH64 } from './modules';
 import type { KernelTarget } from './types';
 
 /** A Debian package name (policy §5.6.1): lower-case alphanumerics and + - . , at least two characters. */
@@ -13,17 +13,19 @@ export function looksLikePackageName(s: string): boolean {
   return /^[a-z0-9][a-z0-9+.-]+$/.test(s) && !s.includes('/') && !s.endsWith('.deb');
 }
 
-interface CachedMeta { format?: number; id: string; release: string; modules: Array<{ name: string; file: string }> }
+interface CachedMeta { format?: number; id: string; release: string; arch?: 'aarch64'; modules: Array<{ name: string; file: string }> }
 
 /** Bumped when the cache holds more (or other) files: older entries are fetched again. */
 const CACHE_FORMAT = 2;
 
 /**
  * Module files the VM may need, with what they depend on (virtio_net → net_failover → failover; on 6.1 the virtio
- * core and PCI transport are modules too, built in on 6.12).
+ * core and PCI transport are modules too, built in on 6.12). arm64 guests also need virtio_mmio and virtio_console
+ * (the agent's channel: QEMU's virt machine has one UART).
  */
 const MODULE_GLOBS = ['veth', 'virtio_net', 'net_failover', 'failover', 'virtio', 'virtio_ring', 'virtio_pci', 'virtio_pci_modern_dev', 'virtio_pci_legacy_dev']
   .map((m) => `*/${m}.ko*`);
+const MODULE_GLOBS_AARCH64 = ['veth', 'virtio', 'virtio_ring', 'virtio_mmio', 'virtio_console'].map((m) => `*/${m}.ko*`);
 
 function cachedFormat(metaFile: string): number {
   try {
@@ -75,17 +77,18 @@ export function kernelFromPackage(name: string, onProgress?: (msg: string) => vo
       const listed = execFileSync('tar', ['-t'], { input: tar, maxBuffer: 1 << 28 }).toString().split('\n');
       const vmlinuzEntry = listed.find((f) => /^\.\/boot\/vmlinuz-/.test(f));
       if (!vmlinuzEntry) throw new XdpMetaError(`kernel ${name}: the package has no boot/vmlinuz-* (is it a linux-image package?)`);
-      // tar exits 2 when a pattern matches nothing (a kernel with veth built in): that is fine.
-      spawnSync('tar', ['-x', '-C', tmp, '--wildcards', vmlinuzEntry, ...MODULE_GLOBS], { input: tar, maxBuffer: 1 << 26 });
+      spawnSync('tar', ['-x', '-C', tmp, vmlinuzEntry], { input: tar, maxBuffer: 1 << 26 });
       const vmlinuz = path.join(tmp, 'vmlinuz');
       renameSync(path.join(tmp, vmlinuzEntry), vmlinuz);
       onProgress?.(`kernel ${name}: extracting BTF from ${path.basename(vmlinuzEntry)}`);
-      const { release } = writeKernelBtf(vmlinuz, path.join(tmp, 'vmlinux.btf'), `kernel ${name}`);
-      const modules = collectModules(tmp, listed, name);
+      const { release, arch } = writeKernelBtf(vmlinuz, path.join(tmp, 'vmlinux.btf'), `kernel ${name}`);
+      // tar exits 2 when a pattern matches nothing (a kernel with veth built in): that is fine.
+      spawnSync('tar', ['-x', '-C', tmp, '--wildcards', ...(arch === 'aarch64' ? MODULE_GLOBS_AARCH64 : MODULE_GLOBS)], { input: tar, maxBuffer: 1 << 26 });
+      const modules = collectModules(tmp, listed, name, arch);
       rmSync(path.join(tmp, 'boot'), { recursive: true, force: true });
       rmSync(path.join(tmp, 'lib'), { recursive: true, force: true });
       rmSync(path.join(tmp, 'usr'), { recursive: true, force: true });
-      const meta: CachedMeta = { format: CACHE_FORMAT, id: name, release: release ?? name.replace(/^linux-image-/, ''), modules };
+      const meta: CachedMeta = { format: CACHE_FORMAT, id: name, release: release ?? name.replace(/^linux-image-/, ''), ...(arch ? { arch } : {}), modules };
       writeFileSync(path.join(tmp, 'meta.json'), JSON.stringify(meta, null, 2));
       try {
         if (existsSync(dir) && cachedFormat(metaFile) < CACHE_FORMAT) rmSync(dir, { recursive: true, force: true });
@@ -107,11 +110,12 @@ export function kernelFromPackage(name: string, onProgress?: (msg: string) => vo
   return {
     id: name, release: meta.release, source: 'package', btfPath: path.join(dir, 'vmlinux.btf'), vmlinuz: path.join(dir, 'vmlinuz'),
     modules: meta.modules.map((m) => ({ name: m.name, path: path.join(dir, m.file) })),
+    ...(meta.arch ? { arch: meta.arch } : {}),
   };
 }
 
 /** Decompresses the unpacked modules into modules/, returning them in load order (relative paths). */
-function collectModules(tmp: string, listed: string[], pkg: string): Array<{ name: string; file: string }> {
+function collectModules(tmp: string, listed: string[], pkg: string, arch?: 'aarch64'): Array<{ name: string; file: string }> {
   const deps = new Map<string, string[]>();
   const files = new Map<string, string>();
   mkdirSync(path.join(tmp, 'modules'));
@@ -125,7 +129,7 @@ function collectModules(tmp: string, listed: string[], pkg: string): Array<{ nam
     writeFileSync(path.join(tmp, file), ko);
     files.set(modName, file);
   }
-  const present = VM_MODULES.filter((m) => files.has(m));
+  const present = (arch === 'aarch64' ? VM_MODULES_AARCH64 : VM_MODULES).filter((m) => files.has(m));
   const { order } = loadOrder(deps, present);
   return order.map((n) => ({ name: n, file: files.get(n)! }));
 }

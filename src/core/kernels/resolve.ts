@@ -7,6 +7,7 @@ import { readInputFile } from '../bpf/object-file';
 import { KERNEL_BTF_PATH } from '../btf/load';
 import { isElf } from '../elf/reader';
 import { XdpMetaError } from '../util/errors';
+import { arm64Image } from './arm64-image';
 import { isBzImage } from './bzimage';
 import { kernelsCacheDir } from './cache';
 import { kernelFromPackage } from './package';
@@ -29,7 +30,8 @@ export function kernelFromFile(file: string): KernelTarget {
     return { id, release: path.basename(file), source: 'btf', btfPath: path.resolve(file) };
   }
   const bz = isBzImage(bytes);
-  if (!bz && !isElf(bytes)) throw new XdpMetaError(`kernel ${file}: not a bzImage (vmlinuz), an ELF vmlinux or raw BTF`);
+  const arm64 = !bz && !isElf(bytes) && !!arm64Image(bytes, `kernel ${file}`);
+  if (!bz && !arm64 && !isElf(bytes)) throw new XdpMetaError(`kernel ${file}: not a bzImage (vmlinuz), an ELF vmlinux or raw BTF`);
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
   const dir = path.join(kernelsCacheDir(), `file-${hash}`);
   const btfPath = path.join(dir, 'vmlinux.btf');
@@ -42,6 +44,7 @@ export function kernelFromFile(file: string): KernelTarget {
     writeFileSync(releaseFile, release ?? path.basename(file));
   }
   const release = readFileSync(releaseFile, 'utf8');
+  if (arm64) return { id, release, source: 'vmlinuz', btfPath, vmlinuz: path.resolve(file), modules: [], arch: 'aarch64' };
   return bz
     ? { id, release, source: 'vmlinuz', btfPath, vmlinuz: path.resolve(file), modules: [] }
     : { id, release, source: 'vmlinux', btfPath };

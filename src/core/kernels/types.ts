@@ -9,8 +9,10 @@ export interface KernelTarget {
   source: KernelSource;
   /** Raw BTF of the kernel (vmlinux's .BTF). */
   btfPath: string;
-  /** A bootable bzImage (packages and vmlinuz files); absent: static checks only (or the running kernel). */
+  /** A bootable bzImage or arm64 Image (packages and vmlinuz files); absent: static checks only (or the running kernel). */
   vmlinuz?: string;
+  /** `uname -m` of a bootable image when it is not x86_64 ('aarch64': qemu-system-aarch64 and the aarch64 agent). */
+  arch?: 'aarch64';
   /** Plain `.ko` files the VM loads, in load order (dependencies first). */
   modules?: Array<{ name: string; path: string }>;
 }

@@ -40,10 +40,10 @@ const notRun = (reason: string, error?: string): MatrixLoad => ({
   processed_insns: null, total_states: null, peak_states: null, log_file: null, reason,
 });
 
-/** The cache key of one load: the object's bytes, the program, the kernel, and the agent that loads it. */
+/** The cache key of one load: the object's bytes, the program, the kernel, and the agent that loads it (the guest's arch). */
 function cacheKey(p: MatrixProgram, k: KernelTarget, level: number): string {
   let agent = '';
-  try { agent = findAgentBinary('x86_64').hash; } catch { /* no agent: the load fails anyway */ }
+  try { agent = findAgentBinary(k.arch ?? 'x86_64').hash; } catch { /* no agent: the load fails anyway */ }
   return createHash('sha256').update([p.hash, p.program, k.id, k.release, k.source, agent, level].join('\0')).digest('hex').slice(0, 24);
 }
 

@@ -4,11 +4,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { findAgentBinary } from '../remote/agent-binary';
-import { parseElf } from '../elf/reader';
 import { cacheRoot } from '../kernels/cache';
 import type { KernelTarget } from '../kernels/types';
-import { ToolError } from '../util/errors';
+import { findStaticBusybox } from './busybox';
 import { writeCpio, type CpioEntry } from './cpio';
+
+export { findStaticBusybox };
 
 /** Printed on the agent's serial port once it is in raw mode and about to exec the agent: the host may talk from then on. */
 export const AGENT_READY = 'XDPMETA-AGENT-READY';
@@ -17,21 +18,9 @@ export const INIT_FAILED = 'XDPMETA-INIT-FAILED';
 /** The veth the guest creates for device-bound loads (its peer is veth0). */
 export const GUEST_DEV = 'xm0';
 
-const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
-
-/** A statically linked busybox (Debian's busybox-static): an ELF without PT_INTERP/.interp. */
-export function findStaticBusybox(): string {
-  for (const p of [process.env.XDP_META_BUSYBOX, ...BUSYBOX_CANDIDATES]) {
-    if (!p || !existsSync(p)) continue;
-    try {
-      if (!parseElf(readFileSync(p), p).sectionByName('.interp')) return p;
-    } catch { /* not an ELF: keep looking */ }
-  }
-  throw new ToolError('the matrix VM needs a static busybox: apt-get install busybox-static (or set XDP_META_BUSYBOX)');
-}
-
-function initScript(modules: readonly string[], extraInit = ''): string {
-  // Runs as PID 1. The console (ttyS0) carries the kernel's messages and ours; ttyS1 is the agent's JSON-lines channel.
+function initScript(modules: readonly string[], extraInit = '', agentTty = 'ttyS1'): string {
+  // Runs as PID 1. The console (ttyS0, ttyAMA0 on arm64) carries the kernel's messages and ours; ttyS1 (hvc0 on
+  // arm64) is the agent's JSON-lines channel.
   return `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -50,7 +39,8 @@ if [ -e /sys/module/veth ] || [ -d /sys/class/net ]; then
 fi
 ${extraInit}
 echo "init: $(uname -r) up"
-( stty raw -echo && echo ${AGENT_READY} && exec /bin/xdp-meta-agent ) </dev/ttyS1 >/dev/ttyS1 2>/dev/console
+${agentTty === 'ttyS1' ? '' : `for i in 1 2 3 4 5 6 7 8 9 10; do [ -e /dev/${agentTty} ] && break; sleep 1; done
+`}( stty raw -echo && echo ${AGENT_READY} && exec /bin/xdp-meta-agent ) </dev/${agentTty} >/dev/${agentTty} 2>/dev/console
 echo "init: the agent exited"
 poweroff -f
 `;
@@ -58,10 +48,12 @@ poweroff -f
 
 /** The initramfs for a kernel (its modules), cached by content under the cache folder; returns its path. */
 export function buildInitramfs(kernel: KernelTarget, extras?: { entries: CpioEntry[]; initLines: string }): string {
-  const busybox = readFileSync(findStaticBusybox());
-  const agent = findAgentBinary('x86_64');
+  const arch = kernel.arch ?? 'x86_64';
+  const busybox = readFileSync(findStaticBusybox(arch));
+  const agent = findAgentBinary(arch);
   const modules = (kernel.modules ?? []).map((m) => ({ name: m.name, bytes: readFileSync(m.path) }));
-  const init = initScript(modules.map((m) => m.name), extras?.initLines);
+  // QEMU's arm64 virt machine has one UART: the agent talks over a virtio console instead.
+  const init = initScript(modules.map((m) => m.name), extras?.initLines, arch === 'aarch64' ? 'hvc0' : 'ttyS1');
   const entries: CpioEntry[] = [
     ...['bin', 'dev', 'proc', 'sys', 'tmp', 'lib', 'lib/modules'].map((name) => ({ name, type: 'dir' as const })),
     { name: 'dev/console', type: 'char', rdev: [5, 1] },

@@ -30,14 +30,32 @@ export class VmError extends XdpMetaError {
 }
 
 const CONSOLE_LINES = 40;
-let qemuChecked: string | undefined;
+const qemuChecked = new Map<string, string>();
 
-export function qemuBinary(): string {
-  if (qemuChecked) return qemuChecked;
-  const bin = process.env.XDP_META_QEMU ?? 'qemu-system-x86_64';
+/** QEMU for the guest's `uname -m`: XDP_META_QEMU (x86_64) or XDP_META_QEMU_AARCH64 overrides. */
+export function qemuBinary(arch: 'x86_64' | 'aarch64' = 'x86_64'): string {
+  const hit = qemuChecked.get(arch);
+  if (hit) return hit;
+  const bin = (arch === 'aarch64' ? process.env.XDP_META_QEMU_AARCH64 : process.env.XDP_META_QEMU) ?? `qemu-system-${arch}`;
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new ToolError(`the matrix VM needs ${bin}: apt-get install qemu-system-x86`, { cause: r.error });
-  return (qemuChecked = bin);
+  if (r.error || r.status !== 0) throw new ToolError(`the matrix VM needs ${bin}: apt-get install ${arch === 'aarch64' ? 'qemu-system-arm' : 'qemu-system-x86'}`, { cause: r.error });
+  qemuChecked.set(arch, bin);
+  return bin;
+}
+
+/**
+ * The machine, console and agent channel per guest architecture. x86_64: the PC's two UARTs (ttyS0, ttyS1). arm64:
+ * QEMU's virt machine has one PL011 (ttyAMA0), so the agent gets a virtio console (hvc0) on virtio-mmio.
+ */
+function machineArgs(arch: 'x86_64' | 'aarch64', agentChardev: string): { console: string; args: string[] } {
+  if (arch === 'aarch64') {
+    return {
+      console: 'ttyAMA0',
+      args: ['-M', 'virt', '-accel', 'tcg', '-cpu', 'max', '-serial', 'chardev:con', '-device', 'virtio-serial-device', '-device', `virtconsole,chardev=${agentChardev}`],
+    };
+  }
+  // KVM did not boot guests on this machine kind ("failed to set MSR"): TCG always.
+  return { console: 'ttyS0', args: ['-accel', 'tcg', '-cpu', 'max', '-serial', 'chardev:con', '-serial', `chardev:${agentChardev}`] };
 }
 
 /** True when util-linux's setpriv can give QEMU a parent-death signal (so QEMU dies with us, even on SIGKILL). */
@@ -65,7 +83,10 @@ export class MicroVm {
   /** Boots `kernel`, waits for the agent's hello. On failure nothing is left running. */
   static async boot(kernel: KernelTarget, opts: BootOptions = {}): Promise<MicroVm> {
     if (!kernel.vmlinuz) throw new XdpMetaError(`kernel ${kernel.id}: no bootable image (a ${kernel.source} gives static checks only)`);
-    const qemuBin = qemuBinary();
+    const arch = kernel.arch ?? 'x86_64';
+    // The SSH host's guest needs virtio_net over PCI and an sshd for its architecture: x86_64 only so far.
+    if (opts.ssh && arch !== 'x86_64') throw new XdpMetaError(`kernel ${kernel.id}: an SSH matrix host needs an x86_64 kernel (this one is ${arch})`);
+    const qemuBin = qemuBinary(arch);
     const initrd = buildInitramfs(kernel, opts.ssh ? sshHostExtras(opts.ssh) : undefined);
     const started = Date.now();
     const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -76,14 +97,15 @@ export class MicroVm {
       server.once('error', reject);
       server.listen(`\0${sockName}`, () => resolve());
     });
-    const append = `console=ttyS0 quiet loglevel=4 panic=-1 ${opts.extraAppend ?? ''}`.trim();
+    const machine = machineArgs(arch, 'agent');
+    const append = `console=${machine.console} quiet loglevel=4 panic=-1 ${opts.extraAppend ?? ''}`.trim();
     const qemuArgs = [
       '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      // KVM did not boot guests on this machine kind ("failed to set MSR"): TCG always, one vCPU (one host core).
-      '-accel', 'tcg', '-cpu', 'max', '-smp', '1', '-m', String(opts.memoryMb ?? 768),
+      '-chardev', 'stdio,id=con,signal=off',
+      '-chardev', `socket,id=agent,path=${sockName},abstract=on,tight=off`,
+      // TCG, one vCPU (one host core).
+      ...machine.args, '-smp', '1', '-m', String(opts.memoryMb ?? 768),
       '-kernel', kernel.vmlinuz, '-initrd', initrd, '-append', append,
-      '-chardev', 'stdio,id=con,signal=off', '-serial', 'chardev:con',
-      '-chardev', `socket,id=agent,path=${sockName},abstract=on,tight=off`, '-serial', 'chardev:agent',
       '-monitor', 'none',
       ...(opts.ssh ? ['-netdev', `user,id=n0,hostfwd=tcp:127.0.0.1:${opts.ssh.port}-:22`, '-device', 'virtio-net-pci,netdev=n0'] : []),
     ];
