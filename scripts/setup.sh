@@ -48,7 +48,7 @@ if [ -f agent/Makefile ] && [ "$(uname -m)" = x86_64 ]; then
     $ROOTCMD apt-get update -qq
   fi
   cross=()
-  # qemu-system-arm boots arm64 kernels for the matrix (the opt-in XDP_META_ARM64=1 test).
+  # qemu-system-arm boots arm64 kernels for the matrix (test/core/vm/arm64.test.ts).
   for p in gcc-aarch64-linux-gnu libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64 qemu-system-arm; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || cross+=("$p")
   done

@@ -101,6 +101,23 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** User settings every e2e workbench starts with: no welcome page, tips or recommendations in the way. */
+export const QUIET_SETTINGS = {
+  'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true,
+} as const;
+
+/**
+ * Opens `folder` in a new page and waits until the extension is active (its status item shows; the
+ * palette then knows its commands). A cold code-server on a loaded machine needs the long timeouts.
+ */
+export async function openWorkbench(browser: Browser, server: CodeServer, folder: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}`, { timeout: 120_000, waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+  await page.locator('.statusbar-item', { hasText: /XDP: local/ }).first().waitFor({ timeout: 120_000 });
+  return page;
+}
+
 /** Opens the command palette and runs a command by its full title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await openPalette(page, `>${title}`);

@@ -7,9 +7,9 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { requirePrereq } from '../helpers/prereq';
 import { hasClang } from '../helpers/clang';
-import { CHROMIUM, installCodeServer, launchChromium, openPalette, ROOT, runCommand, screenshot, startCodeServer, type CodeServer } from './code-server';
-
-const VSIX = path.join(ROOT, 'dist/xdp-metadata-workbench.vsix');
+import {
+  CHROMIUM, installCodeServer, installVsix, launchChromium, openPalette, openWorkbench, QUIET_SETTINGS, ROOT, runCommand, screenshot, startCodeServer, type CodeServer,
+} from './code-server';
 
 describe('e2e: the editor (ranges, headers, vmlinux.h, status bar, messages, lenses, templates, when clauses)', function () {
   this.timeout(240_000);
@@ -23,17 +23,15 @@ describe('e2e: the editor (ranges, headers, vmlinux.h, status bar, messages, len
     requirePrereq(this, existsSync(CHROMIUM), `${CHROMIUM} (Debian package chromium)`);
     requirePrereq(this, hasClang(), 'clang-19');
     const bin = installCodeServer();
-    execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     tmp = mkdtempSync(path.join(os.tmpdir(), 'e2e-editor-'));
     const extensions = path.join(tmp, 'extensions');
-    execFileSync(bin, ['--install-extension', VSIX, '--extensions-dir', extensions], { stdio: 'ignore' });
+    installVsix(bin, extensions);
     ws = path.join(tmp, 'ws');
     cpSync(path.join(ROOT, 'test/fixtures/e2e/editor'), ws, { recursive: true });
     for (const f of ['meta_bounds_none.bpf.c', 'meta_not_core_clean.bpf.c', 'check_common.h']) copyFileSync(path.join(ROOT, 'test/fixtures/check', f), path.join(ws, f));
     mkdirSync(path.join(tmp, 'projects'));
     server = await startCodeServer(bin, { userData: path.join(tmp, 'user-data'), extensions }, {
-      'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true,
-      'security.workspace.trust.enabled': false, 'editor.codeLens': true, 'files.simpleDialog.enable': true,
+      ...QUIET_SETTINGS, 'security.workspace.trust.enabled': false, 'editor.codeLens': true, 'files.simpleDialog.enable': true,
       'xdpMeta.clang.path': 'clang-19', 'files.autoSave': 'off',
     });
     browser = await launchChromium();
@@ -53,11 +51,7 @@ describe('e2e: the editor (ranges, headers, vmlinux.h, status bar, messages, len
 
   async function openFolder(folder: string): Promise<Page> {
     await page?.close().catch(() => undefined);
-    const p = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
-    await p.goto(`${server!.url}/?folder=${encodeURIComponent(folder)}`);
-    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await p.locator('.statusbar-item', { hasText: /XDP: local/ }).first().waitFor({ timeout: 60_000 });
-    return p;
+    return openWorkbench(browser!, server!, folder);
   }
 
   async function openFile(p: Page, name: string): Promise<void> {

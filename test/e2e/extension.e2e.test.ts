@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { isRoot, requirePrereq } from '../helpers/prereq';
 import { hasClang } from '../helpers/clang';
 import {
-  CHROMIUM, installCodeServer, installVsix, launchChromium, openPalette, productShot, ROOT, runCommand, screenshot, startCodeServer, type CodeServer,
+  CHROMIUM, installCodeServer, installVsix, launchChromium, openPalette, productShot, QUIET_SETTINGS, ROOT, runCommand, screenshot, startCodeServer, type CodeServer,
 } from './code-server';
 
 const COMMAND_TITLES = [
@@ -36,8 +36,7 @@ describe('e2e: the extension in code-server', function () {
       cpSync(path.join(ROOT, 'test/fixtures/e2e/prog.bpf.c'), path.join(tmp, ws, 'prog.bpf.c'));
     }
     server = await startCodeServer(bin, { userData: path.join(tmp, 'user-data'), extensions }, {
-      'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true,
-      'security.workspace.trust.startupPrompt': 'always',
+      ...QUIET_SETTINGS, 'security.workspace.trust.startupPrompt': 'always',
     });
     browser = await launchChromium();
   });

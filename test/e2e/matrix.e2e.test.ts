@@ -8,7 +8,7 @@ import { resolveKernel } from '../../src/core/kernels';
 import { hasClang } from '../helpers/clang';
 import { debianKernels } from '../helpers/kernels';
 import { isRoot, requirePrereq } from '../helpers/prereq';
-import { CHROMIUM, installCodeServer, installVsix, launchChromium, ROOT, runCommand, screenshot, startCodeServer, type CodeServer } from './code-server';
+import { CHROMIUM, installCodeServer, installVsix, launchChromium, openWorkbench, QUIET_SETTINGS, ROOT, runCommand, screenshot, startCodeServer, type CodeServer } from './code-server';
 
 const FIX = path.join(ROOT, 'test/fixtures/matrix');
 
@@ -35,14 +35,10 @@ describe('e2e: the Kernel Matrix view', function () {
     mkdirSync(ws);
     for (const f of ['meta_unchecked.bpf.c', 'helper_new.bpf.c']) cpSync(path.join(FIX, f), path.join(ws, f));
     server = await startCodeServer(bin, { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions') }, {
-      'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true,
-      'security.workspace.trust.enabled': false, 'xdpMeta.matrix.kernels': ['running', btf61],
+      ...QUIET_SETTINGS, 'security.workspace.trust.enabled': false, 'xdpMeta.matrix.kernels': ['running', btf61],
     });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { timeout: 120_000, waitUntil: 'domcontentloaded' });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-    await page.locator('.statusbar-item', { hasText: /XDP: local/ }).first().waitFor({ timeout: 120_000 });
+    page = await openWorkbench(browser, server, ws);
   });
 
   afterEach(async function () {

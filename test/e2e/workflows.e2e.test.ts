@@ -9,7 +9,7 @@ import { createVethNs, waitClean, type VethNs } from '../helpers/netns';
 import { isRoot, requirePrereq } from '../helpers/prereq';
 import { hasSshd, startSshd, type TestSshd } from '../helpers/sshd';
 import {
-  CHROMIUM, installCodeServer, installVsix, launchChromium, openPalette, productShot, ROOT, runCommand, screenshot, startCodeServer, type CodeServer,
+  CHROMIUM, installCodeServer, installVsix, launchChromium, openPalette, openWorkbench, productShot, QUIET_SETTINGS, ROOT, runCommand, screenshot, startCodeServer, type CodeServer,
 } from './code-server';
 
 const TEMPLATES = readdirSync(path.join(ROOT, 'bpf-templates')).filter((n) => existsSync(path.join(ROOT, 'bpf-templates', n, 'README.md'))).sort();
@@ -48,19 +48,14 @@ describe('e2e: the installed VSIX drives the main flows', function () {
     writeFileSync(path.join(wrap, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F '${sshd.configFile}' "$@"\n`);
     chmodSync(path.join(wrap, 'ssh'), 0o755);
     server = await startCodeServer(bin, { userData: path.join(tmp, 'user-data'), extensions: path.join(tmp, 'extensions') }, {
-      'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'extensions.ignoreRecommendations': true,
-      'security.workspace.trust.enabled': false, 'files.simpleDialog.enable': true,
+      ...QUIET_SETTINGS, 'security.workspace.trust.enabled': false, 'files.simpleDialog.enable': true,
       'xdpMeta.remote.hosts': [{ name: HOST_NAME, host: sshd.alias, defaultInterface: net.hostIf }],
     }, {
       // VSCODE_CLI: the server then keeps this environment instead of a login shell's (which resets PATH).
       env: { ...process.env, PATH: `${wrap}:${process.env.PATH ?? ''}`, VSCODE_CLI: '1' },
     });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}`, { timeout: 120_000, waitUntil: 'domcontentloaded' });
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
-    // Activated (and its commands known to the palette) once its status bar item shows.
-    await page.locator('.statusbar-item', { hasText: /XDP: local/ }).first().waitFor({ timeout: 120_000 });
+    page = await openWorkbench(browser, server, ws);
   });
 
   afterEach(async function () {
