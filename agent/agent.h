@@ -44,6 +44,7 @@ struct prog {
 	int capture_id;               /* > 0 while capturing */
 	bool binary;                  /* rows go out as binary frames (capture framing "binary") */
 	int snap;
+	bool fixed_rows;              /* the object writes fixed 224-byte records (wrapped before xm_scratch) */
 	uint64_t mono_to_real_ns;
 	struct xm_stats last;         /* totals at the last stats event */
 };

@@ -64,26 +64,76 @@ void flush_rows(struct agent *ag)
 	ag->rows.n = 0;
 }
 
+/*
+ * The fixed 224-byte ring record of objects wrapped before records were sized exactly (they lack xm_scratch);
+ * such an object can still be run as it is, so its rows are still read.
+ */
+struct xm_row_fixed {
+	__u64 ts_ns;
+	__u32 ifindex;
+	__u32 queue;
+	__s32 verdict;
+	__u32 pkt_len;
+	__u16 meta_len;
+	__u16 head_len;
+	__u16 snap;
+	__u16 hook;
+	__u8 meta[XM_META_MAX];
+	__u8 pkt[XM_SNAP_MAX];
+};
+
+/* One ring record as the agent frames it, whichever layout it came in. */
+struct row_view {
+	const struct xm_rec *h;   /* ts_ns .. pkt_len and meta_len; meta_bytes and head_len below are checked */
+	unsigned meta_bytes, head_len;
+	const unsigned char *meta, *head;
+};
+
+/* Reads a ring record of `size` bytes; false when it is too short for what it claims (then it is skipped). */
+static bool view_row(const struct prog *p, const void *data, size_t size, struct row_view *v, struct xm_rec *tmp)
+{
+	if (p->fixed_rows) {
+		const struct xm_row_fixed *f = data;
+		if (size < sizeof(*f))
+			return false;
+		*tmp = (struct xm_rec){ .ts_ns = f->ts_ns, .ifindex = f->ifindex, .queue = f->queue, .verdict = f->verdict,
+					.pkt_len = f->pkt_len, .meta_len = f->meta_len, .hook = f->hook };
+		v->h = tmp;
+		v->meta_bytes = f->meta_len < XM_META_MAX ? f->meta_len : XM_META_MAX;
+		v->head_len = f->head_len < XM_SNAP_MAX ? f->head_len : XM_SNAP_MAX;
+		v->meta = f->meta;
+		v->head = f->pkt;
+		return true;
+	}
+	v->h = data;
+	if (size < sizeof(*v->h) || v->h->meta_bytes > XM_META_MAX || v->h->head_len > XM_SNAP_MAX ||
+	    size < sizeof(*v->h) + v->h->meta_bytes + v->h->head_len)
+		return false;
+	v->meta_bytes = v->h->meta_bytes;
+	v->head_len = v->h->head_len;
+	v->meta = (const unsigned char *)data + sizeof(*v->h);
+	v->head = v->meta + v->meta_bytes;
+	return true;
+}
+
 /* One packed record: u16 record length, u16 meta_len, u16 meta bytes, u16 head bytes, u64 ts_us, u32 ifindex,
  * u32 queue, s32 verdict, u32 pkt_len (32 bytes), then the meta and head bytes. Little endian. */
-static void binary_row(struct sb *out, const struct prog *p, const struct xm_row *row)
+static void binary_row(struct sb *out, const struct prog *p, const struct row_view *v)
 {
-	unsigned meta = row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX;
-	unsigned head = row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX;
-	uint64_t ts = (row->ts_ns + p->mono_to_real_ns) / 1000;
+	uint64_t ts = (v->h->ts_ns + p->mono_to_real_ns) / 1000;
 
-	put_u16(out, (uint16_t)(32 + meta + head));
-	put_u16(out, row->meta_len);
-	put_u16(out, (uint16_t)meta);
-	put_u16(out, (uint16_t)head);
+	put_u16(out, (uint16_t)(32 + v->meta_bytes + v->head_len));
+	put_u16(out, v->h->meta_len);
+	put_u16(out, (uint16_t)v->meta_bytes);
+	put_u16(out, (uint16_t)v->head_len);
 	put_u32(out, (uint32_t)ts);
 	put_u32(out, (uint32_t)(ts >> 32));
-	put_u32(out, row->ifindex);
-	put_u32(out, row->queue);
-	put_u32(out, (uint32_t)row->verdict);
-	put_u32(out, row->pkt_len);
-	sb_raw(out, (const char *)row->meta, meta);
-	sb_raw(out, (const char *)row->pkt, head);
+	put_u32(out, v->h->ifindex);
+	put_u32(out, v->h->queue);
+	put_u32(out, (uint32_t)v->h->verdict);
+	put_u32(out, v->h->pkt_len);
+	sb_raw(out, (const char *)v->meta, v->meta_bytes);
+	sb_raw(out, (const char *)v->head, v->head_len);
 }
 
 static int on_row(void *ctx, void *data, size_t size)
@@ -92,8 +142,9 @@ static int on_row(void *ctx, void *data, size_t size)
 	struct agent *ag = src->ag;
 	struct rows_batch *b = &ag->rows;
 	struct prog *p = src->p;
-	const struct xm_row *row = data;
-	if (size < sizeof(*row))
+	struct row_view v;
+	struct xm_rec tmp;
+	if (!view_row(p, data, size, &v, &tmp))
 		return 0;
 	if (b->n && (b->capture_id != p->capture_id || b->binary != p->binary))
 		flush_rows(ag);
@@ -107,7 +158,7 @@ static int on_row(void *ctx, void *data, size_t size)
 			b->binary = 1;
 			clock_gettime(CLOCK_MONOTONIC, &b->started);
 		}
-		binary_row(&b->sb, p, row);
+		binary_row(&b->sb, p, &v);
 		if (++b->n >= b->max)
 			flush_rows(ag);
 		return 0;
@@ -124,21 +175,21 @@ static int on_row(void *ctx, void *data, size_t size)
 		sb_raw(&b->sb, ",", 1);
 	}
 	sb_raw(&b->sb, "[", 1);
-	sb_u64(&b->sb, (row->ts_ns + p->mono_to_real_ns) / 1000);
+	sb_u64(&b->sb, (v.h->ts_ns + p->mono_to_real_ns) / 1000);
 	sb_raw(&b->sb, ",", 1);
-	sb_u64(&b->sb, row->ifindex);
+	sb_u64(&b->sb, v.h->ifindex);
 	sb_raw(&b->sb, ",", 1);
-	sb_u64(&b->sb, row->queue);
+	sb_u64(&b->sb, v.h->queue);
 	sb_raw(&b->sb, ",", 1);
-	sb_i64(&b->sb, row->verdict);
+	sb_i64(&b->sb, v.h->verdict);
 	sb_raw(&b->sb, ",", 1);
-	sb_u64(&b->sb, row->pkt_len);
+	sb_u64(&b->sb, v.h->pkt_len);
 	sb_raw(&b->sb, ",", 1);
-	sb_u64(&b->sb, row->meta_len);
+	sb_u64(&b->sb, v.h->meta_len);
 	sb_raw(&b->sb, ",", 1);
-	sb_hex(&b->sb, row->meta, row->meta_len < XM_META_MAX ? row->meta_len : XM_META_MAX);
+	sb_hex(&b->sb, v.meta, v.meta_bytes);
 	sb_raw(&b->sb, ",", 1);
-	sb_hex(&b->sb, row->pkt, row->head_len < XM_SNAP_MAX ? row->head_len : XM_SNAP_MAX);
+	sb_hex(&b->sb, v.head, v.head_len);
 	sb_raw(&b->sb, "]", 1);
 	if (++b->n >= b->max)
 		flush_rows(ag);
@@ -258,6 +309,7 @@ void op_capture(struct agent *ag, int64_t id, const struct jreq *r)
 	p->capture_id = ag->next_handle++;
 	p->binary = !strcmp(framing, "binary");
 	p->snap = (int)snap;
+	p->fixed_rows = !bpf_object__find_map_by_name(p->cap_obj, "xm_scratch");
 	memset(&p->last, 0, sizeof(p->last));
 	rebuild_rings(ag);
 	reply_begin(&s, id);

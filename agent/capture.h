@@ -24,18 +24,26 @@ struct xm_stats {
 	__u64 win_count;
 };
 
-struct xm_row {
+/*
+ * One ring record: this header, then meta_bytes of metadata, then head_len packet bytes, nothing after (records
+ * are exactly that long, so a 16 MiB ring holds about twice the rows of fixed 224-byte records).
+ */
+struct xm_rec {
 	__u64 ts_ns;      /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
 	__u32 ifindex;
 	__u32 queue;
 	__s32 verdict;
 	__u32 pkt_len;    /* data_end - data (linear part for XDP, skb->len for TC) */
 	__u16 meta_len;   /* data - data_meta; may exceed XM_META_MAX (then truncated) */
-	__u16 head_len;   /* bytes valid in pkt[] */
-	__u16 snap;
+	__u16 meta_bytes; /* metadata bytes in the record: meta_len, at most XM_META_MAX */
+	__u16 head_len;   /* packet bytes in the record, after the metadata */
 	__u16 hook;
-	__u8 meta[XM_META_MAX];
-	__u8 pkt[XM_SNAP_MAX];
+};
+
+/* The per-CPU scratch a record is built in before bpf_ringbuf_output copies its used length into the ring. */
+struct xm_row {
+	struct xm_rec h;
+	__u8 bytes[XM_META_MAX + XM_SNAP_MAX];
 };
 
 #endif

@@ -14,7 +14,7 @@ import { isRoot, requirePrereq } from '../helpers/prereq';
 const ROOT = path.resolve(__dirname, '../..');
 const FIX = path.join(ROOT, 'test/fixtures/remote');
 const TEMPLATES = path.join(ROOT, 'bpf-templates');
-const OUR_PROGS = ['xdp_write_meta', 'tc_read_meta', 'xdp_hints_to_xsk', 'xdp_export_hints', 'xdp_sub', 'xdp_first', 'xdp_second', 'xdp_void_ctx'];
+const OUR_PROGS = ['xdp_write_meta', 'tc_read_meta', 'xdp_hints_to_xsk', 'xdp_export_hints', 'xdp_sub', 'xdp_first', 'xdp_second', 'xdp_void_ctx', 'xdp_fixed_rows'];
 const LOCAL: Target = { kind: 'local' };
 
 function hasBpftool(): boolean {
@@ -220,6 +220,19 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
     assert.equal(s.info.mechanism, 'compile-time-wrapper');
     const rows = await captureRows(s, 2, () => net.sendUdp(2));
     assert.ok(rows.length >= 2 && rows.every((r) => r.struct === 'sub_meta'), JSON.stringify(rows[0]));
+  });
+
+  it('an object wrapped before records were sized exactly (fixed 224-byte rows): its rows still decode', async () => {
+    const obj = object(path.join(FIX, 'fixed_rows.bpf.c'), dir);
+    const s = await LiveCapture.start({ target: LOCAL, dev: net.hostIf, input: obj });
+    const rows = await captureRows(s, 2, () => net.sendUdp(2));
+    assert.ok(rows.length >= 2, `${rows.length} rows`);
+    for (const r of rows) {
+      assert.equal(r.struct, 'fixed_meta', JSON.stringify(r));
+      assert.equal(r.fields?.magic, 0xF1CED000);
+      assert.equal(r.meta_len, 16);
+      assert.equal(r.head_hex.length, 2 * Math.min(r.pkt_len, 64), JSON.stringify(r));
+    }
   });
 
   it('no bpftool: freplace is tried, and the error names both (this kernel refuses freplace)', async () => {
