@@ -26,10 +26,18 @@ export const lspCommand: CliCommand = {
   ].join('\n'),
   run(argv) {
     const { options: o } = parseArgs(ARGS, argv);
-    const connection = o['node-ipc']
-      ? createConnection(ProposedFeatures.all, new IPCMessageReader(process), new IPCMessageWriter(process))
-      : createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
-    startServer(connection);
+    const reader = o['node-ipc'] ? new IPCMessageReader(process) : new StreamMessageReader(process.stdin);
+    const writer = o['node-ipc'] ? new IPCMessageWriter(process) : new StreamMessageWriter(process.stdout);
+    // A client that sends something that is not JSON-RPC and hangs up: the library then logs the parse
+    // error to the closed connection and throws. Say what the client sent, in one line, and end.
+    let readError: string | undefined;
+    reader.onError((e) => { readError ??= e.message; });
+    process.on('uncaughtException', (e) => {
+      if (e?.name !== 'ConnectionError' && !/^_?ConnectionError$/.test(e?.constructor?.name ?? '')) throw e;
+      process.stderr.write(`xdp-meta lsp: the client closed the connection${readError ? ` after a message that is not JSON-RPC (${readError})` : ''}\n`);
+      process.exit(1);
+    });
+    startServer(createConnection(ProposedFeatures.all, reader, writer));
     // The server ends the process on the protocol's `exit`; until then this command never returns.
     return new Promise<number>(() => undefined);
   },
