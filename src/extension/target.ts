@@ -1,13 +1,15 @@
 // Target selection (this machine or a configured SSH host) and fetching a remote target's kernel BTF for the check.
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { pushSettings } from './client';
 import type { RemoteHost } from './config';
 import type { Ctx } from './ctx';
 import { addHost, probeAndSave, unsavedSshConfigHosts } from './hosts';
+import { readHostBtfBytes } from '../core/remote/host-btf';
 import type { SshConfigHost } from '../core/remote/ssh-config';
+import { KERNEL_BTF_PATH } from '../core/btf/load';
+import { remoteTarget } from './panels-hook';
 
 export function activate(ctx: Ctx): void {
   ctx.pushCleanup(vscode.workspace.onDidChangeConfiguration((e) => {
@@ -65,40 +67,21 @@ export async function selectTarget(ctx: Ctx): Promise<void> {
   ctx.fireChanged();
 }
 
-/** The ssh argument vector for a host: the system client, so ~/.ssh/config, the agent and known_hosts apply. */
-export function sshArgs(h: RemoteHost, command: string): string[] {
-  // BatchMode: fail instead of prompting (there is no terminal); host keys are still verified.
-  const args = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10'];
-  if (h.port) args.push('-p', String(h.port));
-  if (h.identityFile) args.push('-i', h.identityFile);
-  args.push('--', h.host, command);
-  return args;
-}
-
 /** Copies /sys/kernel/btf/vmlinux of the host into the extension's storage; returns the local path. */
 export async function fetchRemoteBtf(ctx: Ctx, h: RemoteHost, token?: vscode.CancellationToken): Promise<string> {
   const dir = path.join(ctx.extCtx.globalStorageUri.fsPath, 'btf');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${h.name.replace(/[^\w.-]/g, '_')}.btf`);
   const tmp = `${file}.${process.pid}.tmp`;
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('ssh', sshArgs(h, 'cat /sys/kernel/btf/vmlinux'), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = createWriteStream(tmp);
-    let stderr = '';
-    child.stdout.pipe(out);
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    token?.onCancellationRequested(() => child.kill());
-    child.on('error', (e) => reject(new Error(`cannot run ssh: ${e.message}`)));
-    child.on('close', (code) => {
-      out.close();
-      if (code === 0) return resolve();
-      rmSync(tmp, { force: true });
-      const why = stderr.trim().split('\n').pop() ?? '';
-      reject(new Error(code === 255
-        ? `ssh to ${h.host} failed: ${why || 'connection error'}${/host key/i.test(why) ? ' (check known_hosts: connect once with ssh in a terminal)' : ''}`
-        : `${h.host}: cannot read /sys/kernel/btf/vmlinux (${why || `exit ${code}`}); the kernel needs CONFIG_DEBUG_INFO_BTF`));
-    });
-  });
-  renameSync(tmp, file);
+  // The run's own transport (ssh options, -F, known hosts, typed errors), so the editor and `run` agree.
+  const abort = new AbortController();
+  const sub = token?.onCancellationRequested(() => abort.abort());
+  try {
+    writeFileSync(tmp, await readHostBtfBytes(remoteTarget(h), KERNEL_BTF_PATH, 60_000, abort.signal));
+    renameSync(tmp, file);
+  } finally {
+    sub?.dispose();
+    rmSync(tmp, { force: true });
+  }
   return file;
 }

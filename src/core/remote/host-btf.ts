@@ -11,12 +11,15 @@ const BTF_MAX = 64 << 20;
 
 /** The raw BTF at `btfPath` on `target` (a world-readable sysfs file: no sudo), parsed and labelled `host:path`. */
 export async function fetchHostBtf(target: Target, btfPath: string, timeoutMs = 60_000): Promise<Btf> {
-  const label = `${targetName(target)}:${btfPath}`;
-  const bytes = target.kind === 'local' ? readBtfBytes(btfPath) : await sshCat(target, btfPath, timeoutMs);
-  return parseBtf(bytes, label);
+  return parseBtf(await readHostBtfBytes(target, btfPath, timeoutMs), `${targetName(target)}:${btfPath}`);
 }
 
-function sshCat(t: Extract<Target, { kind: 'ssh' }>, file: string, timeoutMs: number): Promise<Buffer> {
+/** The bytes of the BTF file at `btfPath` on `target` (the editor keeps a remote host's copy for its checks). */
+export function readHostBtfBytes(target: Target, btfPath: string, timeoutMs = 60_000, signal?: AbortSignal): Promise<Buffer> {
+  return target.kind === 'local' ? Promise.resolve(readBtfBytes(btfPath)) : sshCat(target, btfPath, timeoutMs, signal);
+}
+
+function sshCat(t: Extract<Target, { kind: 'ssh' }>, file: string, timeoutMs: number, signal?: AbortSignal): Promise<Buffer> {
   const name = targetName(t);
   return new Promise((resolve, reject) => {
     const child = spawn(t.ssh ?? 'ssh', [...sshArgs(t), `cat ${shQuote(file)}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -29,6 +32,8 @@ function sshCat(t: Extract<Target, { kind: 'ssh' }>, file: string, timeoutMs: nu
       child.kill('SIGKILL');
     };
     const timer = setTimeout(() => stop(`reading ${file} did not finish within ${timeoutMs / 1000} s`), timeoutMs);
+    if (signal?.aborted) stop(`reading ${file} was cancelled`);
+    else signal?.addEventListener('abort', () => stop(`reading ${file} was cancelled`), { once: true });
     child.stdout.on('data', (d: Buffer) => {
       size += d.length;
       if (size > BTF_MAX) stop(`${file} is larger than ${BTF_MAX >> 20} MB: not a kernel BTF`);
@@ -46,7 +51,8 @@ function sshCat(t: Extract<Target, { kind: 'ssh' }>, file: string, timeoutMs: nu
       const known = diagnoseSshStderr(name, err);
       if (known) return reject(known);
       const last = err.trim().split('\n').pop() ?? '';
-      reject(new RemoteError('ssh-failed', name, `cannot read the kernel BTF ${file} (exit ${code})${last ? `: ${last}` : ''}`));
+      const hint = /No such file/.test(last) && file === '/sys/kernel/btf/vmlinux' ? '; the kernel needs CONFIG_DEBUG_INFO_BTF' : '';
+      reject(new RemoteError('ssh-failed', name, `cannot read the kernel BTF ${file} (exit ${code})${last ? `: ${last}` : ''}${hint}`));
     });
   });
 }
