@@ -160,7 +160,8 @@ describe('e2e: the extension in code-server', function () {
     const view = p.frameLocator('iframe.webview').frameLocator('#active-frame');
     await view.locator('.error-card .explanation').waitFor({ timeout: 60_000 });
     assert.equal(await view.locator('.error-title').textContent(), 'Metadata access beyond the proven range');
-    assert.match((await view.locator('.vrow.selected .text').textContent())!, /^7: \(63\) \*\(u32 \*\)\(r1 \+4\) = r2/);
+    // Rows fill lazily (a placeholder first): wait for the selected row's text.
+    await view.locator('.vrow.selected .text', { hasText: /^7: \(63\) \*\(u32 \*\)\(r1 \+4\) = r2/ }).waitFor({ timeout: 30_000 });
     // The log is kept in the extension's global storage, not in /tmp.
     const logs = path.join(tmp, 'user-data/User/globalStorage/xdp-meta.xdp-metadata-workbench/load-logs');
     assert.ok(readdirSync(logs).some((n) => /^meta_no_bounds-\d+\.verifier\.log$/.test(n)), `a load log in ${logs}`);
@@ -180,6 +181,6 @@ describe('e2e: the extension in code-server', function () {
     await view.locator('.error-card').waitFor({ state: 'detached', timeout: 15_000 });
     await row.locator('a', { hasText: 'insn 7' }).first().click();
     await view.locator('.error-card .explanation').waitFor({ timeout: 30_000 });
-    assert.match((await view.locator('.vrow.selected .text').textContent())!, /^7: \(63\)/);
+    await view.locator('.vrow.selected .text', { hasText: /^7: \(63\)/ }).waitFor({ timeout: 30_000 });
   });
 });
