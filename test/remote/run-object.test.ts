@@ -1,6 +1,6 @@
 // `run` on prebuilt objects, for real: each is wrapped at link time, loaded by the agent on a veth in a namespace, and every verdict decodes.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,7 @@ import type { Target } from '../../src/core/remote/transport';
 import { buildBpfObject, hasClang } from '../helpers/clang';
 import { createVethNs, waitClean, type VethNs } from '../helpers/netns';
 import { isRoot, requirePrereq } from '../helpers/prereq';
+import { runCapture } from '../helpers/run-capture';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIX = path.join(ROOT, 'test/fixtures/remote');
@@ -43,30 +44,6 @@ function object(src: string, dir: string): string {
   return out;
 }
 
-interface CliResult { code: number | null; rows: LiveRow[]; stderr: string }
-
-/** `xdp-meta run OBJ --local --json ...`; `whenAttached` sends the traffic. */
-function runCli(args: string[], whenAttached: () => void, env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', ...args], { cwd: ROOT, env });
-    let out = '';
-    let err = '';
-    let fired = false;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`xdp-meta run timed out; stderr: ${err}`)); }, 60_000);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      if (!fired && / attached to /.test(err)) {
-        fired = true;
-        whenAttached();
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr: err, rows: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LiveRow) });
-    });
-  });
-}
 
 /** The rows of a LiveCapture once `n` arrived (or what came within 10 s), then stops it. */
 async function captureRows(s: LiveCapture, n: number, send: () => void): Promise<LiveRow[]> {
@@ -113,7 +90,7 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
 
   it('tc-meta-magic.o: the magic number decoded, and the output says "wrapped at link time"', async () => {
     const obj = object(path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), dir);
-    const r = await runCli([obj, ...cliArgs(), '--count', '3'], () => net.sendUdp(5));
+    const r = await runCapture([obj, ...cliArgs(), '--count', '3'], () => net.sendUdp(5));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.rows.length, 3, r.stderr);
     for (const row of r.rows) {
@@ -137,7 +114,7 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
 
   it('af-xdp-hints.o: device-bound, the kfunc\'s rx_hash decoded', async () => {
     const obj = object(path.join(TEMPLATES, 'af-xdp-hints/af_xdp_hints.bpf.c'), dir);
-    const r = await runCli([obj, ...cliArgs(), '--count', '2'], () => net.sendUdp(4));
+    const r = await runCapture([obj, ...cliArgs(), '--count', '2'], () => net.sendUdp(4));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.rows.length, 2, r.stderr);
     assert.match(r.stderr, /device-bound; capture: wrapped at link time/);
@@ -207,7 +184,7 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
     const src = path.join(FIX, 'objwrap_subprogs.bpf.c');
     const obj = path.join(dir, 'no-btf.o');
     execFileSync('clang-19', ['-target', 'bpf', '-O2', '-idirafter', '/usr/include/x86_64-linux-gnu', '-c', src, '-o', obj]);
-    const r = await runCli([obj, ...cliArgs(), '--count', '1'], () => undefined);
+    const r = await runCapture([obj, ...cliArgs(), '--count', '1'], () => undefined);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /could not wrap at link time \(.*no-btf\.o: no \.BTF \(built without -g\?\)/);
     assert.doesNotMatch(r.stderr, /xdp-meta-objwrap-|inner\.o|wrapper\.o/);
@@ -237,7 +214,7 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
 
   it('no bpftool: freplace is tried, and the error names both (this kernel refuses freplace)', async () => {
     const obj = object(path.join(FIX, 'objwrap_subprogs.bpf.c'), dir);
-    const r = await runCli([obj, ...cliArgs(), '--count', '1'], () => undefined, { ...process.env, XDP_META_BPFTOOL: '/nonexistent/bpftool' });
+    const r = await runCapture([obj, ...cliArgs(), '--count', '1'], () => undefined, { env: { ...process.env, XDP_META_BPFTOOL: '/nonexistent/bpftool' } });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /could not wrap at link time \(\/nonexistent\/bpftool: not found: wrapping an object at link time needs bpftool/);
     assert.match(r.stderr, /freplace fallback failed too: .*BPF_PROG_TYPE_EXT/);
@@ -248,7 +225,7 @@ describe('remote run on a prebuilt object (wrapped at link time; veth into a nam
     const good = readFileSync(object(path.join(FIX, 'objwrap_subprogs.bpf.c'), dir));
     const bad = path.join(dir, 'truncated.o');
     writeFileSync(bad, good.subarray(0, 300));
-    const r = await runCli([bad, ...cliArgs(), '--count', '1'], () => undefined);
+    const r = await runCapture([bad, ...cliArgs(), '--count', '1'], () => undefined);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /truncated\.o: at byte offset \d+/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');

@@ -1,6 +1,6 @@
 // Remote run end to end: sshd on 127.0.0.1, a veth pair into a namespace, templates through `xdp-meta run`, faults and bad input.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { startAgent, type Target } from '../../src/core/remote/transport';
 import { hasClang } from '../helpers/clang';
 import { createVethNs, waitClean, type VethNs } from '../helpers/netns';
 import { isRoot, requirePrereq } from '../helpers/prereq';
+import { runCapture } from '../helpers/run-capture';
 import { hasSshd, startSshd, type TestSshd } from '../helpers/sshd';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -30,30 +31,6 @@ function buildAgent(): boolean {
   }
 }
 
-interface CliResult { code: number | null; rows: LiveRow[]; stderr: string }
-
-/** Runs `xdp-meta run ... --json`; calls `whenAttached` once the program is attached (to send traffic). */
-function runCli(args: string[], whenAttached: () => void, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', ...args], { cwd: ROOT });
-    let out = '';
-    let err = '';
-    let fired = false;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`xdp-meta run timed out; stderr: ${err}`)); }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      if (!fired && / attached to /.test(err)) {
-        fired = true;
-        whenAttached();
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr: err, rows: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LiveRow) });
-    });
-  });
-}
 
 /** Resolves with the rows seen once `n` arrived, or with what came within 10 s (the caller's assertions say what is missing). */
 function collectRows(s: LiveCapture, n: number): Promise<LiveRow[]> {
@@ -97,7 +74,7 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
   const sshArgs = () => ['--host', sshd.alias, '--ssh-config', sshd.configFile, '--dev', net.hostIf, '--json'];
 
   it('tc-meta-magic: the magic number decoded from data_meta', async () => {
-    const r = await runCli([path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), ...sshArgs(), '--count', '3', '--duration', '30'],
+    const r = await runCapture([path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), ...sshArgs(), '--count', '3', '--duration', '30'],
       () => net.sendUdp(5));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.rows.length, 3, r.stderr);
@@ -127,7 +104,7 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
     const colliding = createVethNs({ hostIndex: ids[0] });
     try {
       assert.equal(colliding.hostIfindex(), ids[0]);
-      const r = await runCli([path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), '--host', sshd.alias, '--ssh-config', sshd.configFile,
+      const r = await runCapture([path.join(TEMPLATES, 'tc-meta-magic/tc_meta_magic.bpf.c'), '--host', sshd.alias, '--ssh-config', sshd.configFile,
         '--dev', colliding.hostIf, '--json', '--count', '3', '--duration', '30'], () => colliding.sendUdp(5));
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.rows.length, 3, r.stderr);
@@ -142,7 +119,7 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
   });
 
   it('a device-bound program: non-zero rx_hash from veth', async () => {
-    const r = await runCli([path.join(FIX, 'rx_hash.bpf.c'), ...sshArgs(), '--count', '2', '--duration', '30'], () => net.sendUdp(4));
+    const r = await runCapture([path.join(FIX, 'rx_hash.bpf.c'), ...sshArgs(), '--count', '2', '--duration', '30'], () => net.sendUdp(4));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.rows.length, 2);
     assert.match(r.stderr, /device-bound/);
@@ -154,7 +131,7 @@ describe('remote run over SSH (sshd on 127.0.0.1, veth into a namespace)', funct
   });
 
   it('af-xdp-hints: runs device-bound and decodes the rx_hash the kfunc wrote', async () => {
-    const r = await runCli([path.join(TEMPLATES, 'af-xdp-hints/af_xdp_hints.bpf.c'), ...sshArgs(), '--count', '2', '--duration', '30'],
+    const r = await runCapture([path.join(TEMPLATES, 'af-xdp-hints/af_xdp_hints.bpf.c'), ...sshArgs(), '--count', '2', '--duration', '30'],
       () => net.sendUdp(4));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.rows.length, 2);
