@@ -136,6 +136,15 @@ function peakRss(pid: number | undefined): number {
   }
 }
 
+/** Waits for the agent's next output or exit (the waiters woken by its stdout and close events), at most `ms`. */
+function nextOutput(a: Live, ms: number): Promise<void> {
+  if (a.exited) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    a.waiters.push(() => { clearTimeout(t); resolve(); });
+  });
+}
+
 /** Waits until the agent printed the reply to `id`, exited, or `ms` passed; returns which. */
 async function waitReply(a: Live, id: number, ms: number): Promise<'reply' | 'exit' | 'timeout'> {
   const deadline = Date.now() + ms;
@@ -145,10 +154,7 @@ async function waitReply(a: Live, id: number, ms: number): Promise<'reply' | 'ex
     if (a.exited) return 'exit';
     const left = deadline - Date.now();
     if (left <= 0) return 'timeout';
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, left);
-      a.waiters.push(() => { clearTimeout(t); resolve(); });
-    });
+    await nextOutput(a, left);
   }
 }
 
@@ -201,10 +207,8 @@ export async function runAgentFuzz(o: AgentFuzzOptions, agent = ASAN_AGENT): Pro
     const id = ++pingId;
     if (boundary) {
       // Alone in the pipe, so the agent reads it into a buffer it fills exactly.
-      const before = a.out.length;
       a.child.stdin.write(`${line}\n`);
-      const deadline = Date.now() + 500;
-      while (a.out.length === before && !a.exited && Date.now() < deadline) await new Promise((res) => setTimeout(res, 2));
+      await nextOutput(a, 500); // its reply (or exit) before the ping; a silent agent gets the ping after 500 ms
       if (!a.exited) a.child.stdin.write(`{"id":${id},"op":"ping"}\n`);
     } else {
       a.child.stdin.write(`${line}\n{"id":${id},"op":"ping"}\n`);

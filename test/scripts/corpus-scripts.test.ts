@@ -10,6 +10,7 @@ import { objectFunctions } from '../../src/core/bpf/program';
 import { multiarchIncludeDir } from '../../src/core/compile/arch';
 import { parseElf } from '../../src/core/elf/reader';
 import { buildBpfObject, hasClang } from '../helpers/clang';
+import { requirePrereq } from '../helpers/prereq';
 
 // Written here in 6.1's format: `; source` lines name no file or line.
 const LOG_61 = [
@@ -48,7 +49,7 @@ describe('corpus-eval scripts', () => {
   });
 
   it('renames an unknown section to xdp without touching the function name, and the kernel loads it', function () {
-    if (!hasClang()) { if (process.env.CI === 'true') assert.fail('clang-19 missing'); this.skip(); }
+    requirePrereq(this, hasClang(), 'clang-19');
     const bytes = readFileSync(buildBpfObject('scripts/iproute_section.bpf.c', { args: [`-I${multiarchIncludeDir() ?? '/usr/include/x86_64-linux-gnu'}`] }));
     assert.deepEqual(typesFor('xdp_iproute'), ['xdp', 'tc']);
     const out = retypedObject(bytes, 'xdp_iproute', 'xdp');

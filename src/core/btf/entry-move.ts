@@ -1,16 +1,15 @@
 // Edits .BTF and .BTF.ext for an entry program moved into .text: its FUNC renamed (global), its section's records shifted under ".text".
 import { FormatError, XdpMetaError } from '../util/errors';
-import { parseBtfWire, type BtfWire } from './wire';
+import { BTF_KIND, BTF_LINKAGE_NAMES } from './types';
+import { BTF_MAGIC, parseBtfWire, type BtfWire } from './wire';
 
-const KIND_PTR = 2;
-const KIND_FUNC = 12;
-const KIND_FUNC_PROTO = 13;
-const KIND_DECL_TAG = 17;
-/** TYPEDEF VOLATILE CONST RESTRICT TYPE_TAG: kinds the verifier looks through to the type they name. */
-const SKIPPED_KINDS = new Set([8, 9, 10, 11, 18]);
-const LINKAGE_GLOBAL = 1;
-const LINKAGE_EXTERN = 2;
-const EXT_MAGIC = 0xeb9f;
+const { PTR: KIND_PTR, FUNC: KIND_FUNC, FUNC_PROTO: KIND_FUNC_PROTO, DECL_TAG: KIND_DECL_TAG } = BTF_KIND;
+/** Kinds the verifier looks through to the type they name. */
+const SKIPPED_KINDS = new Set<number>([BTF_KIND.TYPEDEF, BTF_KIND.VOLATILE, BTF_KIND.CONST, BTF_KIND.RESTRICT, BTF_KIND.TYPE_TAG]);
+const LINKAGE_GLOBAL = BTF_LINKAGE_NAMES.indexOf('global');
+const LINKAGE_EXTERN = BTF_LINKAGE_NAMES.indexOf('extern');
+/** .BTF.ext shares the BTF magic. */
+const EXT_MAGIC = BTF_MAGIC;
 
 export interface EntryMove {
   /** The entry's FUNC name now, and the name it gets. */

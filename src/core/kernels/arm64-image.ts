@@ -1,10 +1,10 @@
 // arm64 kernel Image (Documentation/arch/arm64/booting.rst) → its BTF and release: the Image is raw memory, not ELF.
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../util/errors';
+import { BTF_MAGIC } from '../btf/wire';
 
 /** "ARM\x64" at offset 56 of the Image header. */
 const ARM64_MAGIC = 0x644d5241;
-const BTF_MAGIC = 0xeb9f;
 
 /** True when `bytes` is an arm64 Image (raw, or signed with a PE header in front: the magic is at 56 either way). */
 export function isArm64Image(bytes: Uint8Array): boolean {
